@@ -1,0 +1,10 @@
+/* commands.h — the subcommands of camaudit, one file each (cmd_<name>.c).
+ * Each takes argc/argv starting at the subcommand name and returns an exit
+ * code from core/log.h. Adding a command: a new file, a line here and a line
+ * in the table of main.c. */
+#ifndef CAMAUDIT_COMMANDS_H
+#define CAMAUDIT_COMMANDS_H
+
+int cmd_targets(int argc, char **argv);
+
+#endif
