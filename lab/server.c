@@ -35,6 +35,7 @@ struct listener {
     struct lab_device *dev;
     struct lab_service *svc;
     struct evconnlistener *evl;
+    struct event *pause; /* re-enables the listener after an accept failure */
 };
 
 struct conn {
@@ -95,6 +96,8 @@ void lab_server_free(struct lab_server *srv)
     while (srv->conns)
         conn_free(srv->conns);
     for (size_t i = 0; i < srv->n_listeners; i++) {
+        if (srv->listeners[i]->pause)
+            event_free(srv->listeners[i]->pause);
         evconnlistener_free(srv->listeners[i]->evl);
         free(srv->listeners[i]);
     }
@@ -308,9 +311,11 @@ static void on_http_input(struct conn *c)
         if (rc == LAB_PARSE_NEED_MORE)
             return;
         if (rc == LAB_PARSE_BAD) {
-            static const char bad[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
-                                      "Connection: close\r\n\r\n";
-            bufferevent_write(c->bev, bad, sizeof bad - 1);
+            const char *bad = c->svc->kind == SERVICE_RTSP
+                                  ? "RTSP/1.0 400 Bad Request\r\n\r\n"
+                                  : "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                                    "Connection: close\r\n\r\n";
+            bufferevent_write(c->bev, bad, strlen(bad));
             evbuffer_drain(in, avail);
             conn_finish(c);
             return;
@@ -496,10 +501,25 @@ static void on_accept(struct evconnlistener *evl, evutil_socket_t fd, struct soc
         conn_send(c, c->svc->banner, c->svc->banner_len);
 }
 
+static void on_pause_over(evutil_socket_t fd, short what, void *arg)
+{
+    struct listener *l = arg;
+    evconnlistener_enable(l->evl);
+}
+
+/* Out of descriptors (EMFILE): the pending connection stays readable, so the
+ * listener rests 100 ms instead of spinning on accept(). */
 static void on_accept_error(struct evconnlistener *evl, void *arg)
 {
+    struct listener *l = arg;
     int e = EVUTIL_SOCKET_ERROR();
-    log_debug("accept failed: %s", evutil_socket_error_to_string(e));
+    log_debug("accept on %s port %u failed: %s", l->dev->ip, l->svc->port,
+              evutil_socket_error_to_string(e));
+    if (!l->pause)
+        l->pause = evtimer_new(l->srv->base, on_pause_over, l);
+    struct timeval rest = {0, 100 * 1000};
+    evconnlistener_disable(evl);
+    evtimer_add(l->pause, &rest);
 }
 
 /* ---- listening ---- */
