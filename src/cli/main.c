@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     {"targets", cmd_targets, "list or count the addresses a scan would visit"},
+    {"policies", cmd_policies, "list the restriction lists, vulnerabilities and clouds checked"},
     {NULL, NULL, NULL},
 };
 
