@@ -13,6 +13,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"scan", cmd_scan, "find, probe and identify cameras and recorders on TARGETS"},
     {"targets", cmd_targets, "list or count the addresses a scan would visit"},
     {NULL, NULL, NULL},
 };
