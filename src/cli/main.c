@@ -15,6 +15,7 @@ struct command {
 static const struct command commands[] = {
     {"scan", cmd_scan, "find, probe and identify cameras and recorders on TARGETS"},
     {"targets", cmd_targets, "list or count the addresses a scan would visit"},
+    {"policies", cmd_policies, "list the restriction lists, vulnerabilities and clouds checked"},
     {NULL, NULL, NULL},
 };
 
