@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     {"targets", cmd_targets, "list or count the addresses a scan would visit"},
+    {"import", cmd_import, "store devices (JSON lines) in the inventory as one scan"},
     {NULL, NULL, NULL},
 };
 
