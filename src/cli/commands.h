@@ -7,5 +7,8 @@
 
 int cmd_targets(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_scans(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

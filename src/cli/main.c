@@ -15,6 +15,9 @@ struct command {
 static const struct command commands[] = {
     {"targets", cmd_targets, "list or count the addresses a scan would visit"},
     {"import", cmd_import, "store devices (JSON lines) in the inventory as one scan"},
+    {"scans", cmd_scans, "list the scans in the inventory"},
+    {"devices", cmd_devices, "list the inventory's devices (--restricted: only banned ones)"},
+    {"diff", cmd_diff, "what appeared, vanished or changed between two scans"},
     {NULL, NULL, NULL},
 };
 

@@ -2,6 +2,9 @@
 #include "cli/store_options.h"
 
 #include "core/log.h"
+#include "core/util.h"
+
+#include <stdio.h>
 
 #include <string.h>
 
@@ -33,4 +36,17 @@ struct store *store_options_open(const struct store_options *opts)
     if (!st)
         log_error("%s", err);
     return st;
+}
+
+void store_short_time(double t, char *buf, size_t size)
+{
+    if (t <= 0) {
+        snprintf(buf, size, "incomplete");
+        return;
+    }
+    char full[32];
+    time_format_rfc3339(t, full, sizeof full);
+    full[10] = ' ';
+    full[19] = '\0';
+    snprintf(buf, size, "%s", full);
 }

@@ -91,6 +91,11 @@ void store_device_list_free(struct store_device_list *list);
 /* True when the device has a restriction finding with verdict "restricted"
  * (policy_id NULL: on any list). */
 int device_is_restricted(const struct device *dev, const char *policy_id);
+/* The lists that restrict the device, "quebec,us-fcc" ("" when none; caller
+ * frees). */
+char *device_restricted_lists(const struct device *dev);
+/* Devices of a scan with a "restricted" verdict on any list, or -1. */
+int64_t store_scan_restricted_count(struct store *st, int64_t scan_id);
 /* True when it has a vulnerable or possibly_vulnerable finding. */
 int device_is_vulnerable(const struct device *dev);
 /* True when it has a phone_home finding. */

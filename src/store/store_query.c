@@ -250,3 +250,34 @@ int device_phones_home(const struct device *dev)
             return 1;
     return 0;
 }
+
+char *device_restricted_lists(const struct device *dev)
+{
+    char *out = xstrdup("");
+    for (size_t i = 0; i < dev->finding_count; i++) {
+        const struct finding *f = &dev->findings[i];
+        if (f->kind != FINDING_RESTRICTION || !f->id || !f->verdict ||
+            strcmp(f->verdict, "restricted") != 0)
+            continue;
+        char *next = xasprintf("%s%s%s", out, out[0] ? "," : "", f->id);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+int64_t store_scan_restricted_count(struct store *st, int64_t scan_id)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)scan_id);
+    const char *params[] = {id};
+    struct db_result res;
+    if (db_exec(st->db,
+                "SELECT COUNT(DISTINCT device_id) FROM findings WHERE scan_id = ?"
+                " AND kind = 'restriction' AND verdict = 'restricted'",
+                params, 1, &res) != DB_OK)
+        return query_failed(st, "verdicts");
+    int64_t n = id_cell(&res, 0, 0);
+    db_result_clear(&res);
+    return n;
+}
