@@ -10,5 +10,6 @@ int cmd_import(int argc, char **argv);
 int cmd_scans(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

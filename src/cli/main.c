@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"scans", cmd_scans, "list the scans in the inventory"},
     {"devices", cmd_devices, "list the inventory's devices (--restricted: only banned ones)"},
     {"diff", cmd_diff, "what appeared, vanished or changed between two scans"},
+    {"report", cmd_report, "write an HTML, JSON, CSV or Markdown report from the inventory"},
     {NULL, NULL, NULL},
 };
 

@@ -48,17 +48,6 @@ static void note_change(struct diff_entry *e, const char *field, const char *bef
         xstrdup(field), before ? xstrdup(before) : NULL, after ? xstrdup(after) : NULL};
 }
 
-/* The verdict a device has for one restriction list, or NULL. */
-static const char *verdict_for(const struct device *dev, const char *list_id)
-{
-    for (size_t i = 0; i < dev->finding_count; i++) {
-        const struct finding *f = &dev->findings[i];
-        if (f->kind == FINDING_RESTRICTION && f->id && strcmp(f->id, list_id) == 0)
-            return f->verdict;
-    }
-    return NULL;
-}
-
 static void compare_verdicts(struct diff_entry *e, const struct device *a, const struct device *b)
 {
     const struct device *both[] = {a, b};
@@ -67,10 +56,10 @@ static void compare_verdicts(struct diff_entry *e, const struct device *a, const
             const struct finding *f = &both[side]->findings[i];
             if (f->kind != FINDING_RESTRICTION || !f->id)
                 continue;
-            if (side == 1 && verdict_for(a, f->id))
+            if (side == 1 && device_verdict(a, f->id))
                 continue; /* already compared from a's side */
             char *field = xasprintf("verdict:%s", f->id);
-            note_change(e, field, verdict_for(a, f->id), verdict_for(b, f->id));
+            note_change(e, field, device_verdict(a, f->id), device_verdict(b, f->id));
             free(field);
         }
     note_change(e, "vulnerable", device_is_vulnerable(a) ? "yes" : "no",

@@ -91,6 +91,9 @@ void store_device_list_free(struct store_device_list *list);
 /* True when the device has a restriction finding with verdict "restricted"
  * (policy_id NULL: on any list). */
 int device_is_restricted(const struct device *dev, const char *policy_id);
+/* The verdict the device has on one restriction list ("restricted", ...),
+ * or NULL when that list said nothing about it. */
+const char *device_verdict(const struct device *dev, const char *list_id);
 /* The lists that restrict the device, "quebec,us-fcc" ("" when none; caller
  * frees). */
 char *device_restricted_lists(const struct device *dev);

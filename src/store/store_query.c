@@ -281,3 +281,13 @@ int64_t store_scan_restricted_count(struct store *st, int64_t scan_id)
     db_result_clear(&res);
     return n;
 }
+
+const char *device_verdict(const struct device *dev, const char *list_id)
+{
+    for (size_t i = 0; i < dev->finding_count; i++) {
+        const struct finding *f = &dev->findings[i];
+        if (f->kind == FINDING_RESTRICTION && f->id && strcmp(f->id, list_id) == 0)
+            return f->verdict;
+    }
+    return NULL;
+}
