@@ -104,11 +104,13 @@ static void first_xaddr_ipv4(const char *xaddrs, char *out, size_t out_size)
 int discovery_onvif_parse(const uint8_t *buf, size_t len, struct discovery_answer *ans)
 {
     char *scopes = xmalloc(ONVIF_SCOPES_MAX);
-    char xaddrs[ONVIF_XADDRS_MAX], action[256], match[8], hello[8], types[256];
+    char xaddrs[ONVIF_XADDRS_MAX], types[256];
     struct xml_field f[] = {
-        {"Scopes", scopes, ONVIF_SCOPES_MAX, false}, {"XAddrs", xaddrs, sizeof xaddrs, false},
-        {"Action", action, sizeof action, false},    {"ProbeMatch", match, sizeof match, false},
-        {"Hello", hello, sizeof hello, false},       {"Types", types, sizeof types, false},
+        {"Scopes", scopes, ONVIF_SCOPES_MAX, false},
+        {"XAddrs", xaddrs, sizeof xaddrs, false},
+        {"Types", types, sizeof types, false},
+        {"ProbeMatch", NULL, 0, false},
+        {"Hello", NULL, 0, false},
     };
     len = discovery_trim_tail(buf, len);
     int rc = xml_fields_extract((const char *)buf, len, f, sizeof f / sizeof f[0], NULL, 0);

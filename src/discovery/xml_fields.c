@@ -49,8 +49,9 @@ static void on_start(void *data, const char *name, const char **attrs)
         struct xml_field *f = &st->fields[i];
         if (!f->seen && strcmp(f->name, local) == 0) {
             f->seen = true;
-            if (f->size)
-                f->value[0] = '\0';
+            if (!f->size) /* presence only: containers keep their children visible */
+                continue;
+            f->value[0] = '\0';
             st->capturing = f;
             st->capture_depth = st->depth;
             st->captured = 0;

@@ -11,7 +11,8 @@
 struct xml_field {
     const char *name; /* local name, without prefix: "DeviceSN" */
     char *value;      /* caller's buffer: text of the first such element */
-    size_t size;      /* its size (value always NUL-terminated, trimmed) */
+    size_t size;      /* its size (value always NUL-terminated, trimmed);
+                         0: only note whether the element occurs */
     bool seen;        /* the element occurred */
 };
 
