@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     {"targets", cmd_targets, "list or count the addresses a scan would visit"},
+    {"discover", cmd_discover, "find devices on a local segment by their discovery protocols"},
     {NULL, NULL, NULL},
 };
 
