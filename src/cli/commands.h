@@ -13,5 +13,6 @@ int cmd_scans(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_discover(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"devices", cmd_devices, "list the inventory's devices (--restricted: only banned ones)"},
     {"diff", cmd_diff, "what appeared, vanished or changed between two scans"},
     {"report", cmd_report, "write an HTML, JSON, CSV or Markdown report from the inventory"},
+    {"discover", cmd_discover, "find devices on a local segment by their discovery protocols"},
     {NULL, NULL, NULL},
 };
 
