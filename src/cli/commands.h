@@ -6,5 +6,6 @@
 #define CAMAUDIT_COMMANDS_H
 
 int cmd_targets(int argc, char **argv);
+int cmd_passive(int argc, char **argv);
 
 #endif

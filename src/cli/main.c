@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     {"targets", cmd_targets, "list or count the addresses a scan would visit"},
+    {"passive", cmd_passive, "identify devices from a capture file or interface, sending nothing"},
     {NULL, NULL, NULL},
 };
 
