@@ -14,5 +14,6 @@ int cmd_devices(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_discover(int argc, char **argv);
+int cmd_passive(int argc, char **argv);
 
 #endif

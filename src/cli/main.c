@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"diff", cmd_diff, "what appeared, vanished or changed between two scans"},
     {"report", cmd_report, "write an HTML, JSON, CSV or Markdown report from the inventory"},
     {"discover", cmd_discover, "find devices on a local segment by their discovery protocols"},
+    {"passive", cmd_passive, "identify devices from a capture file or interface, sending nothing"},
     {NULL, NULL, NULL},
 };
 
