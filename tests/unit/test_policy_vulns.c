@@ -70,6 +70,12 @@ static void test_every_example(void **state)
     size_t checked = 0;
     for (size_t i = 0; i < db->count; i++) {
         const struct vuln_entry *e = &db->entries[i];
+        size_t inside = 0, outside = 0;
+        for (size_t k = 0; k < e->block_count; k++)
+            for (size_t x = 0; x < e->blocks[k].example_count; x++)
+                *(strcmp(e->blocks[k].examples[x].expect, "none") ? &inside : &outside) += 1;
+        if (!inside || !outside)
+            fail_msg("%s needs examples inside and outside its ranges", e->id);
         for (size_t k = 0; k < e->block_count; k++) {
             const struct vuln_block *b = &e->blocks[k];
             if (b->example_count == 0)
