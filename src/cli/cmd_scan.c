@@ -50,25 +50,26 @@ struct scan_output {
 
 static void scan_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: camaudit scan [options] TARGETS...\n"
-            "Finds cameras, recorders and doorbells: sweeps the camera ports of every\n"
-            "target, probes the ports that answer, and names each device.\n"
-            "  -p PORTS          ports to scan (default: data/ports.txt)\n"
-            "  --ports-file F    port set and probe per port from F (format of data/ports.txt)\n"
-            "  --rate N          connection attempts per second, all threads (default %.0f; 0: "
-            "no limit)\n"
-            "  --concurrency N   connections in flight (default: sized to the open-file limit)\n"
-            "  --timeout S       connect and read timeout in seconds (default %.1f)\n"
-            "  --host-timeout S  deadline for one host, all its ports (default %.0f)\n"
-            "  --threads N       event loops over disjoint shards (default 1)\n"
-            "  --dry-run         walk and count the targets, send nothing\n"
-            "  --jsonl           one device JSON object per line instead of the table\n"
-            "  --observations F  also write every observation as JSONL to F\n"
-            "  -o FILE           write the table or JSONL to FILE\n"
-            "  --quiet           no progress display (the summary line stays)\n%s",
-            ENGINE_DEFAULT_RATE, ENGINE_DEFAULT_TIMEOUT_MS / 1000.0,
-            ENGINE_DEFAULT_HOST_TIMEOUT_MS / 1000.0, TARGET_OPTIONS_HELP);
+    fprintf(
+        out,
+        "usage: camaudit scan [options] TARGETS...\n"
+        "Finds cameras, recorders and doorbells: sweeps the camera ports of every\n"
+        "target, probes the ports that answer, and names each device.\n"
+        "  -p PORTS          ports to scan (default: data/ports.txt)\n"
+        "  --ports-file F    port set and probe per port from F (format of data/ports.txt)\n"
+        "  --rate N          connection attempts per second, all threads (default %.0f; 0: "
+        "no limit)\n"
+        "  --concurrency N   connections in flight (default 1024, at most the open-file limit)\n"
+        "  --timeout S       connect and read timeout in seconds (default %.1f)\n"
+        "  --host-timeout S  deadline for one host, all its ports (default %.0f)\n"
+        "  --threads N       event loops over disjoint shards (default 1)\n"
+        "  --dry-run         walk and count the targets, send nothing\n"
+        "  --jsonl           one device JSON object per line instead of the table\n"
+        "  --observations F  also write every observation as JSONL to F\n"
+        "  -o FILE           write the table or JSONL to FILE\n"
+        "  --quiet           no progress display (the summary line stays)\n%s",
+        ENGINE_DEFAULT_RATE, ENGINE_DEFAULT_TIMEOUT_MS / 1000.0,
+        ENGINE_DEFAULT_HOST_TIMEOUT_MS / 1000.0, TARGET_OPTIONS_HELP);
 }
 
 static const char *option_value(int argc, char **argv, int *i)
@@ -364,7 +365,10 @@ static int run_scan(struct scan_options *o, const struct probe_port_map *map)
         .ports = o->ports.ports,
         .port_count = o->ports.count,
         .port_map = map,
-        .concurrency = o->concurrency ? o->concurrency : (max_conc < 4096 ? max_conc : 4096),
+        .concurrency =
+            o->concurrency
+                ? o->concurrency
+                : (max_conc < ENGINE_DEFAULT_CONCURRENCY ? max_conc : ENGINE_DEFAULT_CONCURRENCY),
         .rate = o->rate,
         .timeout_ms = (unsigned)(o->timeout_s * 1000),
         .host_timeout_ms = (unsigned)(o->host_timeout_s * 1000),

@@ -309,6 +309,9 @@ static void conn_event_cb(struct bufferevent *bev, short events, void *arg)
         return;
     }
     /* EOF or error: the answer (if any) is all there is. */
+    if (events & BEV_EVENT_ERROR)
+        log_debug("%s:%u %s: %s", c->host->ip, c->ps->port, c->connected ? "read" : "connect",
+                  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
     if (!c->connected && c->sweep && c->ps->status == PORT_SWEEPING)
         port_mark(c->ps, c->host, PORT_CLOSED);
     conn_done(c);
@@ -335,6 +338,8 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
+    log_debug("%s:%u %s timed out", c->host->ip, c->ps->port,
+              c->connected ? "read" : (c->failed ? "start" : "connect"));
     if (!c->connected && c->sweep && c->ps->status == PORT_SWEEPING)
         port_mark(c->ps, c->host, PORT_CLOSED); /* filtered, or could not start */
     conn_done(c);
