@@ -1,9 +1,10 @@
 #!/bin/sh
 # scan_fleet.sh — `camaudit scan` against a 1024-address camlab fleet inside
 # a private network namespace: every device is found with the right open
-# ports, no manufacturer is named wrongly (and, once the identify engine is
-# merged, every one is named), nothing marked restricted that the truth says
-# is not, hostile personas (when the lab has them) neither hang the scan
+# ports, every surveillance device (camera, recorder, doorbell) is named with
+# its true manufacturer and no other device is named wrongly, nothing is
+# marked restricted that the truth says is not, the scan lands in the
+# inventory, hostile personas (when the lab has them) neither hang the scan
 # past its deadline nor crash it, and memory stays bounded.
 # Needs root for `ip netns`; skips (77) with a message otherwise.
 set -u
@@ -53,6 +54,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=8"
 start=$(date +%s)
 ip netns exec "$ns" "$camaudit" scan "$range" --jsonl --quiet --seed 3 --timeout 3 \
   --host-timeout 20 --observations "$work/obs.jsonl" -o "$work/devices.jsonl" \
+  --db "$work/inventory.db" --site lab \
   2>"$work/scan.err"
 rc=$?
 elapsed=$(( $(date +%s) - start ))
@@ -94,6 +96,9 @@ for t in truth:
     if sorted(d["open_ports"]) != want:
         errors.append(f"{t['ip']} ({t['persona']}) ports {d['open_ports']} != {want}")
     m = d.get("manufacturer") or "unknown"
+    surveillance = t.get("device_type") in ("ip_camera", "nvr", "dvr", "doorbell")
+    if surveillance and m == "unknown":
+        errors.append(f"{t['ip']} ({t['persona']}) manufacturer not named")
     if m != "unknown":
         named += 1
         if m.lower() != t["manufacturer"].lower():
@@ -115,4 +120,7 @@ for e in errors[:20]:
 sys.exit(1 if errors else 0)
 PY
 kill -0 "$lab_pid" 2>/dev/null || fail "camlab died during the scan"
+# The scan is in the inventory with its devices.
+"$camaudit" scans --db "$work/inventory.db" >"$work/scans.txt" 2>&1 || fail "camaudit scans: $(cat "$work/scans.txt")"
+grep -q "lab" "$work/scans.txt" || fail "scan not recorded: $(cat "$work/scans.txt")"
 echo "scan_fleet: ok (${elapsed}s, peak ${rss} KB)"
