@@ -42,6 +42,7 @@ struct scan_options {
     unsigned threads;
     bool dry_run, jsonl, quiet;
     const char *observations_path, *output_path;
+    char *target_text; /* positional targets, space-separated, for the scan record */
 };
 
 struct scan_output {
@@ -194,6 +195,10 @@ static int parse_scan_args(struct scan_options *o, int argc, char **argv)
         }
         if (target_options_add_positional(&o->targets, argv[i]) != 0)
             return -1;
+        char *joined =
+            o->target_text ? xasprintf("%s %s", o->target_text, argv[i]) : xstrdup(argv[i]);
+        free(o->target_text);
+        o->target_text = joined;
     }
     if (!o->targets.any_target) {
         scan_usage(stderr);
@@ -412,7 +417,7 @@ static int begin_store(const struct scan_options *o, struct scan_output *so, int
     char *options = joined_arguments(argc, argv, 1);
     const char *user = getenv("USER");
     struct scan_info info = {.site = o->store.site,
-                             .targets = options,
+                             .targets = o->target_text ? o->target_text : "",
                              .options = options,
                              .command = command,
                              .operator_name = user ? user : "",
@@ -546,5 +551,6 @@ done:
     probe_port_map_free(map);
     port_list_free(&o.ports);
     target_options_free(&o.targets);
+    free(o.target_text);
     return rc;
 }
