@@ -45,6 +45,7 @@ struct port_state {
     uint16_t port;
     enum port_status status;
     struct probe_session session;
+    SSL_SESSION *tls_session; /* resumed by the port's later exchanges */
 };
 
 struct conn {
@@ -147,6 +148,9 @@ static void conn_release(struct conn *c)
 
 static void host_free(struct host *h)
 {
+    for (size_t i = 0; i < h->port_count; i++)
+        if (h->ports[i].tls_session)
+            SSL_SESSION_free(h->ports[i].tls_session);
     obs_list_clear(&h->obs);
     event_free(h->deadline);
     free(h->ports);
@@ -259,6 +263,10 @@ static bool conn_start_tls(struct conn *c)
     SSL *ssl = SSL_new(w->eng->ssl_ctx);
     if (!ssl)
         return false;
+    /* Later exchanges resume the first one's session: one full handshake
+     * per port instead of one per request. */
+    if (c->ps->tls_session)
+        SSL_set_session(ssl, c->ps->tls_session);
     struct bufferevent *tls = bufferevent_openssl_filter_new(
         w->base, c->bev, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
     if (!tls) {
@@ -354,6 +362,14 @@ static void conn_finish(struct conn *c)
     struct port_state *ps = c->ps;
     struct probe_session *s = &ps->session;
     bool parse = c->connected && s->module && !s->done;
+    if (c->connected && c->tcp && !ps->tls_session) {
+        SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+        SSL_SESSION *sess = ssl ? SSL_get1_session(ssl) : NULL;
+        if (sess && SSL_SESSION_is_resumable(sess))
+            ps->tls_session = sess;
+        else if (sess)
+            SSL_SESSION_free(sess);
+    }
     if (parse) {
         struct evbuffer *in = bufferevent_get_input(c->bev);
         size_t len = evbuffer_get_length(in);
