@@ -579,7 +579,7 @@ static void bench(struct gen *g, uint64_t size, unsigned hosts)
     static const char *const clouds[] = {
         "litedev.hik-connect.com", "www.easy4ipcloud.com", "pub-cfg.secu100.net",
         "ezcloud.uniview.com",     "time.ys7.com",         "ntp.ubuntu.com"};
-    char ips[256][16];
+    char ips[256][20];
     uint8_t buf[8192];
     uint64_t n = 0;
     uint32_t seq = 1;
