@@ -7,5 +7,6 @@
 
 int cmd_targets(int argc, char **argv);
 int cmd_passive(int argc, char **argv);
+int cmd_policies(int argc, char **argv);
 
 #endif

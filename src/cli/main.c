@@ -15,6 +15,7 @@ struct command {
 static const struct command commands[] = {
     {"targets", cmd_targets, "list or count the addresses a scan would visit"},
     {"passive", cmd_passive, "identify devices from a capture file or interface, sending nothing"},
+    {"policies", cmd_policies, "list the restriction lists, vulnerabilities and clouds checked"},
     {NULL, NULL, NULL},
 };
 
