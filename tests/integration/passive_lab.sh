@@ -69,5 +69,25 @@ strict=""
 "$camaudit" --help | grep -q "^  identify " && strict=strict
 python3 "$SOURCE_DIR/tests/passive/check_lab.py" "$tmp/truth.json" "$tmp/devices.jsonl" \
   "$tmp/obs.jsonl" "$tmp/played.txt" "$SOURCE_DIR/lab/personas" $strict || fail "passive results"
+# Live capture on the namespace's loopback: a lookup seen as it happens,
+# results written when the capture is interrupted.
+ip netns exec "$ns" "$camaudit" passive --interface lo >"$tmp/live.out" 2>"$tmp/live.err" &
+live_pid=$!
+pids="$live_pid"
+wait_for "$tmp/live.err" "listening on 'lo' (read only, not promiscuous)" "$live_pid" "camaudit passive --interface"
+sleep 0.3
+ip netns exec "$ns" python3 -c "
+import sys; sys.path.insert(0, '$SOURCE_DIR/tests/passive')
+import lab_clients; lab_clients.dns_query('127.50.0.77', '127.50.0.254', 'litedev.hik-connect.com')"
+sleep 0.5
+kill -INT "$live_pid"
+wait "$live_pid" || fail "camaudit passive --interface exited with $? after SIGINT"
+pids=""
+grep -q "^127.50.0.77 .*phone_home=hik-connect" "$tmp/live.out" || fail "live capture: $(cat "$tmp/live.out" "$tmp/live.err")"
+
+# Passive never sends: the binary does not even link libpcap's send calls.
+if nm -u "$camaudit" | grep -E "pcap_(inject|sendpacket)"; then
+  fail "camaudit links a libpcap send function"
+fi
 echo "passive_lab: ok"
 exit 0
