@@ -6,7 +6,11 @@
 
 static bool valid_date(uint32_t y, uint32_t m, uint32_t d)
 {
-    return y >= 1990 && y <= 2099 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    static const uint8_t days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1990 || y > 2099 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(m == 2 && d == 29 && !leap);
 }
 
 /* Reads n digits at p into *out; false if any is not a digit. */
