@@ -235,6 +235,11 @@ static const char *proto_name(const struct packet *pkt)
 static void host_add(struct passive *ps, struct host *h, const struct packet *pkt, uint16_t port,
                      const char *signal, const void *value, size_t len)
 {
+    const char *nul = memchr(value, '\0', len);
+    if (nul)
+        len = (size_t)(nul - (const char *)value); /* values are C strings for every reader */
+    if (len == 0)
+        return;
     uint64_t hash = hash_bytes(0xcbf29ce484222325ULL, signal, strlen(signal));
     hash = hash_bytes(hash, &port, sizeof port);
     hash = hash_bytes(hash, value, len);

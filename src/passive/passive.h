@@ -26,7 +26,8 @@ struct passive_stats {
     uint64_t frames;        /* fed */
     uint64_t undecoded;     /* link type unknown or frame too short */
     uint64_t observations;  /* distinct observations stored */
-    uint64_t dropped_obs;   /* distinct observations over a host's limit */
+    uint64_t dropped_obs;   /* observations not kept as their host was full (a value
+                             * not kept counts again each time it is seen) */
     uint64_t dropped_hosts; /* hosts over max_hosts (their observations dropped) */
 };
 

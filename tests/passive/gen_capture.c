@@ -579,7 +579,7 @@ static void bench(struct gen *g, uint64_t size, unsigned hosts)
     static const char *const clouds[] = {
         "litedev.hik-connect.com", "www.easy4ipcloud.com", "pub-cfg.secu100.net",
         "ezcloud.uniview.com",     "time.ys7.com",         "ntp.ubuntu.com"};
-    char ips[256][16];
+    char ips[256][20];
     uint8_t buf[8192];
     uint64_t n = 0;
     uint32_t seq = 1;
@@ -602,8 +602,15 @@ static void bench(struct gen *g, uint64_t size, unsigned hosts)
         }
         seq += 1400;
         if (n % 50 == 0) {
-            const char *name = clouds[(n / 50) % 6];
-            switch ((n / 50) % 10) {
+            /* Every camera chatters in turn, a different message each round. */
+            uint64_t k = n / 50;
+            unsigned c = (unsigned)(k % hosts);
+            uint64_t kind = k / hosts + c;
+            cam.ip = ips[c];
+            cam.mac[4] = (uint8_t)(c >> 8);
+            cam.mac[5] = (uint8_t)c;
+            const char *name = clouds[kind % 6];
+            switch (kind % 10) {
             case 0:
                 send_dns(g, &cam, &dns, name, true, true);
                 break;
