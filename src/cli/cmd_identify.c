@@ -118,16 +118,21 @@ static size_t read_observations(FILE *in, const char *name, struct host_table *t
 
 static int write_devices(const struct identifier *id, const struct host_table *t, FILE *out)
 {
-    for (size_t h = 0; h < t->count; h++) {
+    size_t cap = 1 << 16, len = 0;
+    char *buf = xmalloc(cap);
+    int rc = 0;
+    for (size_t h = 0; h < t->count && rc == 0; h++) {
         struct device *dev = identify_host(id, t->hosts[h].obs, t->hosts[h].count);
-        json_t *j = device_to_json(dev);
-        int rc = json_dumpf(j, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-        json_decref(j);
+        device_append_jsonl(dev, &buf, &cap, &len);
         device_free(dev);
-        if (rc != 0 || fputc('\n', out) == EOF)
-            return -1;
+        if (len >= (1 << 16) || h + 1 == t->count) {
+            if (fwrite(buf, 1, len, out) != len)
+                rc = -1;
+            len = 0;
+        }
     }
-    return fflush(out) == 0 ? 0 : -1;
+    free(buf);
+    return rc == 0 && fflush(out) == 0 ? 0 : -1;
 }
 
 int cmd_identify(int argc, char **argv)
@@ -164,8 +169,6 @@ int cmd_identify(int argc, char **argv)
     } else {
         struct host_table t = {0};
         size_t bad = read_observations(in, input ? input : "-", &t);
-        static char outbuf[1 << 16];
-        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
         if (write_devices(id, &t, stdout) < 0) {
             log_error("cannot write output: %s", strerror(errno));
             rc = EXIT_FAILURE_RUNTIME;

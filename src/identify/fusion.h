@@ -44,7 +44,8 @@ struct claim *claim_list_add(struct claim_list *list);
 void claim_list_free(struct claim_list *list);
 
 /* Fills manufacturer, brand, model, device_type, firmware, serial,
- * confidence, evidence and conflicts of dev from the claims. */
-void fuse_claims(struct device *dev, const struct claim_list *list);
+ * confidence, evidence and conflicts of dev from the claims. The evidence
+ * strings (signal, value, matched_by) move into dev. */
+void fuse_claims(struct device *dev, struct claim_list *list);
 
 #endif
