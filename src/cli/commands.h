@@ -6,5 +6,7 @@
 #define CAMAUDIT_COMMANDS_H
 
 int cmd_targets(int argc, char **argv);
+int cmd_identify(int argc, char **argv);
+int cmd_fingerprints(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@ struct command {
 
 static const struct command commands[] = {
     {"targets", cmd_targets, "list or count the addresses a scan would visit"},
+    {"identify", cmd_identify, "name the maker of each host from observation JSONL"},
+    {"fingerprints", cmd_fingerprints, "verify fingerprint databases against their examples"},
     {NULL, NULL, NULL},
 };
 
