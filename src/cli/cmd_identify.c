@@ -75,6 +75,17 @@ static void host_table_add(struct host_table *t, struct observation *obs)
     h->obs[h->count++] = *obs;
 }
 
+/* Frees a host's observations, keeping its ip for the table. */
+static void host_release(struct host *h)
+{
+    for (size_t i = 0; i < h->count; i++)
+        observation_clear(&h->obs[i]);
+    if (h->count > 1)
+        h->obs = xrealloc(h->obs, sizeof *h->obs);
+    h->count = h->count ? 1 : 0;
+    h->cap = h->count;
+}
+
 static void host_table_free(struct host_table *t)
 {
     for (size_t h = 0; h < t->count; h++) {
@@ -116,7 +127,9 @@ static size_t read_observations(FILE *in, const char *name, struct host_table *t
     return bad;
 }
 
-static int write_devices(const struct identifier *id, const struct host_table *t, FILE *out)
+/* Identifies and writes every host, releasing each host's observations as
+ * soon as its device is out (memory is reused while hot). */
+static int write_devices(const struct identifier *id, struct host_table *t, FILE *out)
 {
     size_t cap = 1 << 16, len = 0;
     char *buf = xmalloc(cap);
@@ -125,6 +138,7 @@ static int write_devices(const struct identifier *id, const struct host_table *t
         struct device *dev = identify_host(id, t->hosts[h].obs, t->hosts[h].count);
         device_append_jsonl(dev, &buf, &cap, &len);
         device_free(dev);
+        host_release(&t->hosts[h]);
         if (len >= (1 << 16) || h + 1 == t->count) {
             if (fwrite(buf, 1, len, out) != len)
                 rc = -1;

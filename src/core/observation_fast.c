@@ -3,6 +3,7 @@
  * jansson reader. Every path that is not plainly valid returns 0. */
 #include "core/observation_fast.h"
 
+#include "core/signals.h"
 #include "core/util.h"
 
 #include <stdbool.h>
@@ -418,7 +419,15 @@ int observation_parse_fast(const char *line, size_t len, struct observation *obs
     skip_space(&c);
     if (c.p != c.end || !obs->ip[0] || !obs->signal[0] || !st.have_value)
         goto done;
-    observation_set_value(obs, st.value, st.value_len);
+    if (st.value_len <= signal_value_cap(obs->signal)) {
+        /* checked UTF-8 that fits: what observation_set_value would copy */
+        st.value[st.value_len] = '\0';
+        obs->value = st.value;
+        obs->value_len = st.value_len;
+        st.value = NULL;
+    } else {
+        observation_set_value(obs, st.value, st.value_len);
+    }
     obs->truncated = obs->truncated || st.truncated;
     ok = 1;
 done:

@@ -325,8 +325,11 @@ static void start_fingerprint(struct parse_state *st, const XML_Char **attrs)
     st->set->fingerprints++;
 }
 
+static void free_example(struct fp_example *ex);
+
 static void start_example(struct parse_state *st, const XML_Char **attrs)
 {
+    free_example(&st->example); /* an <example> opened inside another */
     memset(&st->example, 0, sizeof st->example);
     st->example.line = current_line(st);
     const char *enc = attr_get(attrs, "_encoding");

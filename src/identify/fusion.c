@@ -14,9 +14,17 @@
 
 struct claim *claim_list_add(struct claim_list *list)
 {
+    if (!list->items) {
+        list->items = list->inline_items;
+        list->cap = CLAIM_LIST_INLINE;
+    }
     if (list->count == list->cap) {
-        list->cap = list->cap ? list->cap * 2 : 16;
-        list->items = xrealloc(list->items, list->cap * sizeof *list->items);
+        struct claim *grown = xmalloc(list->cap * 2 * sizeof *grown);
+        memcpy(grown, list->items, list->cap * sizeof *grown);
+        if (list->items != list->inline_items)
+            free(list->items);
+        list->items = grown;
+        list->cap *= 2;
     }
     struct claim *c = &list->items[list->count++];
     memset(c, 0, sizeof *c);
@@ -37,8 +45,10 @@ void claim_list_free(struct claim_list *list)
         free(c->value);
         free(c->matched_by);
     }
-    free(list->items);
-    memset(list, 0, sizeof *list);
+    if (list->items != list->inline_items)
+        free(list->items);
+    list->items = NULL;
+    list->count = list->cap = 0;
 }
 
 struct maker_score {
@@ -171,6 +181,23 @@ static void fill_fields(struct device *dev, const struct claim_list *list, const
     free(order);
 }
 
+/* Joins strings into a new one (NULL parts count as empty). */
+static char *concat(const char *const *parts, size_t n)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++)
+        total += parts[i] ? strlen(parts[i]) : 0;
+    char *out = xmalloc(total), *p = out;
+    for (size_t i = 0; i < n; i++)
+        if (parts[i]) {
+            size_t k = strlen(parts[i]);
+            memcpy(p, parts[i], k);
+            p += k;
+        }
+    *p = '\0';
+    return out;
+}
+
 static void list_conflicts(struct device *dev, size_t base, const struct claim_list *list,
                            const char *winner)
 {
@@ -178,9 +205,15 @@ static void list_conflicts(struct device *dev, size_t base, const struct claim_l
         const struct claim *c = &list->items[i];
         if (!c->manufacturer || c->weight <= 0 || strcmp(c->manufacturer, winner) == 0)
             continue;
-        char *text =
-            xasprintf("%s names %s (weight %.2f%s), not %s", dev->evidence[base + i].signal,
-                      c->manufacturer, c->weight, c->generic ? ", generic" : "", winner);
+        char weight[8] = "0.00";
+        unsigned hundredths = (unsigned)(c->weight * 100 + 0.5);
+        weight[0] = (char)('0' + hundredths / 100);
+        weight[2] = (char)('0' + hundredths / 10 % 10);
+        weight[3] = (char)('0' + hundredths % 10);
+        const char *parts[] = {
+            dev->evidence[base + i].signal, " names ", c->manufacturer, " (weight ", weight,
+            c->generic ? ", generic" : "",  "), not ", winner};
+        char *text = concat(parts, sizeof parts / sizeof parts[0]);
         device_add_conflict(dev, text);
         free(text);
     }

@@ -440,6 +440,19 @@ static void format_mac(uint64_t mac, char *out, size_t size)
     }
 }
 
+/* "oui:MA-L Organisation" + note, without printf. */
+static char *join_oui(const char *registry, const char *organization, const char *note)
+{
+    size_t a = strlen(registry), b = strlen(organization), c = strlen(note);
+    char *out = xmalloc(a + b + c + 6), *p = out;
+    memcpy(p, "oui:", 4);
+    memcpy(p + 4, registry, a);
+    p[4 + a] = ' ';
+    memcpy(p + 5 + a, organization, b);
+    memcpy(p + 5 + a + b, note, c + 1);
+    return out;
+}
+
 static void claim_mac(const struct identifier *id, const char *text, struct claim_list *claims)
 {
     uint64_t mac;
@@ -460,11 +473,10 @@ static void claim_mac(const struct identifier *id, const char *text, struct clai
         return;
     }
     if (maker_is_module(&id->tables, om.organization)) {
-        c->matched_by =
-            xasprintf("oui:%s %s (module maker: names nobody)", om.registry, om.organization);
+        c->matched_by = join_oui(om.registry, om.organization, " (module maker: names nobody)");
         return;
     }
-    c->matched_by = xasprintf("oui:%s %s", om.registry, om.organization);
+    c->matched_by = join_oui(om.registry, om.organization, "");
     struct maker_resolution r =
         maker_resolve(&id->tables, om.organization, strlen(om.organization), NULL);
     if (r.manufacturer || r.supports) {
