@@ -62,8 +62,8 @@ def device(i, rnd, site_octet, scan, hostile):
     maker, brand, model, dtype, fw, _ = rnd.choices(FLEET, weights=[f[5] for f in FLEET])[0]
     host = 10 + i
     if i == 1 and scan >= 2:
-        host = 200  # this camera moved
-    ip = f"10.{site_octet}.0.{host}"
+        host = 40000  # this camera moved
+    ip = f"10.{site_octet}.{host >> 8}.{host & 255}"
     mac = f"02:{site_octet:02x}:00:00:{i // 256:02x}:{i % 256:02x}" if i % 3 else None
     serial = f"SN{site_octet:03d}{i:05d}" if i % 3 == 0 and i % 2 == 0 else None
     if i == 2 and scan >= 2 and fw:
