@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct report_args {
     struct store_options store;
@@ -131,24 +133,65 @@ static int parse_report_args(int argc, char **argv, struct report_args *a)
     return 0;
 }
 
-/* Writes to a temporary file renamed into place: no half-written report. */
+static int write_stream(const struct report *r, enum report_format format, FILE *out,
+                        const char *name)
+{
+    if (report_write(r, format, out) == 0 && fflush(out) == 0)
+        return 0;
+    log_error("cannot write '%s': %s", name, strerror(errno));
+    return -1;
+}
+
+/* Something that exists and is not a regular file (/dev/null, a pipe): it
+ * must be written in place, never replaced. */
+static int is_special_file(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+}
+
+static int write_in_place(const struct report *r, const struct report_args *a)
+{
+    FILE *out = fopen(a->output, "w");
+    if (!out) {
+        log_error("cannot write '%s': %s", a->output, strerror(errno));
+        return -1;
+    }
+    int rc = write_stream(r, a->format, out, a->output);
+    fclose(out);
+    return rc;
+}
+
+/* A regular file is written to a temporary file renamed into place: no
+ * half-written report is ever seen under the name. */
 static int write_output(const struct report *r, const struct report_args *a)
 {
     if (!a->output || strcmp(a->output, "-") == 0)
-        return report_write(r, a->format, stdout) == 0 && fflush(stdout) == 0 ? 0 : -1;
-    char *tmp = xasprintf("%s.tmp", a->output);
-    FILE *out = fopen(tmp, "w");
+        return write_stream(r, a->format, stdout, "standard output");
+    if (is_special_file(a->output))
+        return write_in_place(r, a);
+    char *tmp = xasprintf("%s.XXXXXX", a->output);
+    int fd = mkstemp(tmp);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
     int rc = -1;
     if (!out) {
-        log_error("cannot write '%s': %s", tmp, strerror(errno));
+        log_error("cannot write '%s': %s", a->output, strerror(errno));
+        if (fd >= 0)
+            close(fd);
     } else {
-        rc = report_write(r, a->format, out);
-        if (fclose(out) != 0 || rc != 0 || rename(tmp, a->output) != 0) {
+        rc = write_stream(r, a->format, out, a->output);
+        fchmod(fd, 0644);
+        if (fclose(out) != 0 && rc == 0) {
             log_error("cannot write '%s': %s", a->output, strerror(errno));
-            remove(tmp);
+            rc = -1;
+        }
+        if (rc == 0 && rename(tmp, a->output) != 0) {
+            log_error("cannot write '%s': %s", a->output, strerror(errno));
             rc = -1;
         }
     }
+    if (rc != 0 && fd >= 0)
+        unlink(tmp);
     free(tmp);
     if (rc == 0)
         log_info("report written to %s", a->output);
