@@ -15,6 +15,7 @@
 #include "store/schema.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,6 +240,51 @@ static void test_diff(void **state)
     assert_int_equal(scan_diff_compute(f->st, a, 999, &d), -1);
 }
 
+struct writer_job {
+    struct store *st;
+    int64_t scan;
+    int thread;
+};
+
+static void *write_hosts(void *arg)
+{
+    struct writer_job *job = arg;
+    for (int i = 0; i < 50; i++) {
+        char ip[32];
+        snprintf(ip, sizeof ip, "10.1.%d.%d", job->thread, i + 1);
+        struct device *d = camera(ip, NULL, NULL, "V1");
+        device_add_finding(d, FINDING_RESTRICTION, "quebec", "restricted", "t", NULL, NULL);
+        if (store_add_host(job->st, job->scan, d, NULL, 0) != 0)
+            job->thread = -1;
+        device_free(d);
+    }
+    return NULL;
+}
+
+/* The scan engine stores hosts from several threads at once. */
+static void test_threads_share_a_store(void **state)
+{
+    struct fixture *f = *state;
+    int64_t scan = begin_scan(f->st, "hq", 1000);
+    pthread_t threads[4];
+    struct writer_job jobs[4];
+    for (int t = 0; t < 4; t++) {
+        jobs[t] = (struct writer_job){f->st, scan, t};
+        assert_int_equal(pthread_create(&threads[t], NULL, write_hosts, &jobs[t]), 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(threads[t], NULL);
+        assert_int_equal(jobs[t].thread, t);
+    }
+    assert_int_equal(store_scan_end(f->st, scan, 1001), 0);
+    struct store_scan s;
+    assert_int_equal(store_get_scan(f->st, scan, &s), 1);
+    assert_int_equal(s.hosts, 200);
+    assert_true(s.finished > 1000);
+    store_scan_clear(&s);
+    assert_int_equal(store_scan_restricted_count(f->st, scan), 200);
+}
+
 static char *render(const struct report *r, enum report_format format)
 {
     char *buf = NULL;
@@ -336,6 +382,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identity_across_address_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_threads_share_a_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_counts_and_escaping, setup, teardown),
         cmocka_unit_test(test_escaping),
     };
