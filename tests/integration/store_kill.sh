@@ -51,9 +51,21 @@ while [ $i -le $rounds ]; do
   wait $pid 2>/dev/null || true
   reported=$(tail -n 1 "$out/progress.$i" | awk '{print $2}')
   reported=${reported:-0}
-  scan=$(q "SELECT MAX(id) FROM scans")
+  # Killed before the schema or this round's scan existed: nothing stored.
+  if [ "$(q "SELECT COUNT(*) FROM sqlite_master WHERE name = 'scans'")" = 0 ]; then
+    scan=0
+  else
+    check_consistent
+    scan=$(q "SELECT COALESCE(MAX(id), 0) FROM scans")
+  fi
+  if [ "$scan" = "${last_scan:-0}" ]; then
+    [ "$reported" = 0 ] || fail "round $i: $reported hosts reported but no scan stored"
+    echo "store_kill: round $i: killed after ${delay}s, before the scan was recorded"
+    i=$((i + 1))
+    continue
+  fi
+  last_scan=$scan
   stored=$(q "SELECT COUNT(*) FROM device_scans WHERE scan_id = $scan")
-  check_consistent
   # Hosts are committed before they are reported: at most one more is stored.
   [ "$stored" -ge "$reported" ] || fail "round $i: writer reported $reported hosts, $stored stored"
   [ "$stored" -le $((reported + 1)) ] || fail "round $i: $stored stored but only $reported reported"
