@@ -6,6 +6,7 @@
 #include "cli/store_options.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "policy/policy.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -15,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define REPORT_MAX_POLICY_FILES 32
+
 struct report_args {
     struct store_options store;
     struct report_scope scope;
@@ -22,6 +25,8 @@ struct report_args {
     int format_given;
     const char *output; /* NULL or "-": stdout */
     int fail_on_restricted, fail_on_vulnerable;
+    const char *policy_files[REPORT_MAX_POLICY_FILES];
+    size_t policy_file_count;
 };
 
 static void report_usage(FILE *out)
@@ -34,7 +39,8 @@ static void report_usage(FILE *out)
             "  --scan ID         the scan to report (see 'camaudit scans')\n"
             "  --format F        html (default, or from -o's extension), json, csv, md\n"
             "  -o FILE           where to write it (default: standard output)\n"
-            "  --fail-on LIST    exit 3 when restricted and/or vulnerable devices are found\n%s",
+            "  --fail-on LIST    exit 3 when restricted and/or vulnerable devices are found\n"
+            "  --policy-file F   describe your own lists too (repeatable)\n%s",
             STORE_OPTIONS_HELP);
 }
 
@@ -74,6 +80,12 @@ static int parse_value(struct report_args *a, const char *opt, const char *value
         a->format_given = 1;
     } else if (strcmp(opt, "-o") == 0 || strcmp(opt, "--output") == 0) {
         a->output = value;
+    } else if (strcmp(opt, "--policy-file") == 0) {
+        if (a->policy_file_count >= REPORT_MAX_POLICY_FILES) {
+            log_error("too many --policy-file options (at most %d)", REPORT_MAX_POLICY_FILES);
+            return -1;
+        }
+        a->policy_files[a->policy_file_count++] = value;
     } else {
         return parse_fail_on(value, a);
     }
@@ -82,7 +94,8 @@ static int parse_value(struct report_args *a, const char *opt, const char *value
 
 static int takes_value(const char *opt)
 {
-    static const char *const names[] = {"--scan", "--format", "-o", "--output", "--fail-on"};
+    static const char *const names[] = {"--scan",   "--format",  "-o",
+                                        "--output", "--fail-on", "--policy-file"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(opt, names[i]) == 0)
             return 1;
@@ -198,6 +211,30 @@ static int write_output(const struct report *r, const struct report_args *a)
     return rc;
 }
 
+/* The report, its lists described by the policy files (names, authority,
+ * instrument, sources). Without them (no data found) the findings' own
+ * sources are shown, with a warning. */
+static struct report *build_with_policies(struct store *st, const struct report_args *a)
+{
+    char err[1024];
+    struct policy_set *ps =
+        policy_set_load(NULL, a->policy_files, a->policy_file_count, err, sizeof err);
+    if (!ps)
+        log_warn("restriction lists not described: %s", err);
+    size_t n = ps ? policy_set_count(ps) : 0;
+    struct report_policy_meta *meta = xcalloc(n + 1, sizeof *meta);
+    for (size_t i = 0; i < n; i++) {
+        const struct policy_list *l = policy_set_get(ps, i);
+        meta[i] = (struct report_policy_meta){l->id,        l->name,       l->jurisdiction,
+                                              l->authority, l->instrument, l->effective_date,
+                                              l->scope,     l->source};
+    }
+    struct report *r = report_build(st, &a->scope, meta, n);
+    free(meta);
+    policy_set_free(ps);
+    return r;
+}
+
 int cmd_report(int argc, char **argv)
 {
     struct report_args a = {.format = REPORT_HTML};
@@ -207,7 +244,7 @@ int cmd_report(int argc, char **argv)
     struct store *st = store_options_open(&a.store);
     if (!st)
         return EXIT_FAILURE_RUNTIME;
-    struct report *r = report_build(st, &a.scope, NULL, 0);
+    struct report *r = build_with_policies(st, &a);
     store_close(st);
     if (!r)
         return a.scope.scan_id || a.scope.site ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;

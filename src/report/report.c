@@ -133,22 +133,21 @@ static struct report_policy *add_policy(struct report *r, const char *id)
     return p;
 }
 
-static void add_meta(struct report *r, const struct report_policy_meta *m)
+static void fill_meta(struct report_policy *p, const struct report_policy_meta *m)
 {
-    if (!m->id || find_policy(r, m->id))
-        return;
-    struct report_policy *p = add_policy(r, m->id);
     p->name = dup_or_null(m->name);
     p->jurisdiction = dup_or_null(m->jurisdiction);
     p->authority = dup_or_null(m->authority);
     p->instrument = dup_or_null(m->instrument);
     p->effective_date = dup_or_null(m->effective_date);
     p->scope = dup_or_null(m->scope);
-    p->source = dup_or_null(m->source);
+    if (m->source) {
+        free(p->source);
+        p->source = xstrdup(m->source);
+    }
 }
 
-/* Counts one restriction finding against its list (learning the list from
- * the finding when no metadata named it). */
+/* Counts one restriction finding against its list. */
 static void tally_finding(struct report *r, const struct finding *f)
 {
     if (f->kind != FINDING_RESTRICTION || !f->id)
@@ -167,16 +166,21 @@ static void tally_finding(struct report *r, const struct finding *f)
         p->unknown++;
 }
 
+/* The lists the findings speak of, described by the metadata where it
+ * names them (else by the findings' own source). */
 static void collect_policies(struct report *r, const struct report_policy_meta *meta, size_t n_meta)
 {
-    for (size_t i = 0; i < n_meta; i++)
-        add_meta(r, &meta[i]);
     for (size_t s = 0; s < r->site_count; s++)
         for (size_t d = 0; d < r->sites[s].devices.count; d++) {
             const struct device *dev = r->sites[s].devices.items[d].dev;
             for (size_t f = 0; f < dev->finding_count; f++)
                 tally_finding(r, &dev->findings[f]);
         }
+    for (size_t i = 0; i < n_meta; i++) {
+        struct report_policy *p = meta[i].id ? find_policy(r, meta[i].id) : NULL;
+        if (p && !p->name)
+            fill_meta(p, &meta[i]);
+    }
 }
 
 struct report *report_build(struct store *st, const struct report_scope *scope,

@@ -45,8 +45,8 @@ struct report_site {
     struct report_counts counts;
 };
 
-/* A restriction list the report speaks of: from the metadata given, or
- * else learnt from the findings themselves (id and source only). */
+/* A restriction list the report's findings speak of, described by the
+ * metadata given for its id, else by the findings (id and source only). */
 struct report_policy {
     char *id, *name, *jurisdiction, *authority, *instrument, *effective_date, *scope, *source;
     size_t restricted, not_restricted, unknown; /* devices per verdict */

@@ -427,18 +427,44 @@ static void badges(FILE *out, const struct device *d, enum finding_kind kind)
     fputs("</td>", out);
 }
 
+static int is_web_address(const char *s, size_t len)
+{
+    return (len > 8 && strncmp(s, "https://", 8) == 0) ||
+           (len > 7 && strncmp(s, "http://", 7) == 0);
+}
+
+static void put_link(FILE *out, const char *url, size_t url_len, const char *text, size_t len)
+{
+    char *href = xstrndup(url, url_len), *shown = xstrndup(text, len);
+    fputs("<a href=\"", out);
+    html_put(out, href);
+    fputs("\" rel=\"noreferrer\">", out);
+    html_put(out, shown);
+    fputs("</a>", out);
+    free(href);
+    free(shown);
+}
+
+/* A source is a web address, "Title <https://...>" (the policy files'
+ * form), or plain text. Only web addresses become links: anything else
+ * (javascript:...) stays text. */
 static void put_source(FILE *out, const char *source)
 {
-    /* Only web addresses become links; anything else (javascript:...) is text. */
-    if (source && (strncmp(source, "https://", 8) == 0 || strncmp(source, "http://", 7) == 0)) {
-        fputs("<a href=\"", out);
-        html_put(out, source);
-        fputs("\" rel=\"noreferrer\">", out);
-        html_put(out, source);
-        fputs("</a>", out);
-    } else {
-        html_put(out, source ? source : "no source given");
+    if (!source) {
+        fputs("no source given", out);
+        return;
     }
+    size_t len = strlen(source);
+    const char *open = strrchr(source, '<');
+    if (is_web_address(source, len) && !strpbrk(source, " <>\""))
+        put_link(out, source, len, source, len);
+    else if (open && len && source[len - 1] == '>' && open > source &&
+             is_web_address(open + 1, (size_t)(source + len - 1 - (open + 1))) &&
+             !memchr(open + 1, '"', (size_t)(source + len - 1 - (open + 1))))
+        put_link(out, open + 1, (size_t)(source + len - 1 - (open + 1)), source,
+                 (size_t)(open - source));
+    else
+        html_put(out, source);
 }
 
 static void evidence_list(FILE *out, const struct device *d)
