@@ -530,9 +530,11 @@ static void device_row(FILE *out, const struct store_device *sd)
     const struct device *d = sd->dev;
     char key[64];
     address_key(d->ip, key, sizeof key);
-    fprintf(out, "<tr data-device-id=\"%lld\"%s><td class=\"addr\" data-key=\"%s\">",
+    fprintf(out, "<tr data-device-id=\"%lld\"%s><td class=\"addr\" data-key=\"",
             (long long)sd->device_id,
-            device_is_restricted(d, NULL) ? " class=\"is-restricted\"" : "", key);
+            device_is_restricted(d, NULL) ? " class=\"is-restricted\"" : "");
+    html_put(out, key); /* an address that is not one is the device's own text */
+    fputs("\">", out);
     html_put(out, d->ip);
     if (d->mac[0]) {
         fputs("<br><span class=\"muted\">", out);
