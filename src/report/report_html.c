@@ -4,7 +4,8 @@
  * list, inline-SVG charts (manufacturers, verdicts per list, restricted
  * devices over each site's scans), then per site the scan's scope and a
  * sortable table of devices with the evidence behind each verdict, and the
- * sources of every list. Readable printed (print CSS, evidence expanded).
+ * sources of every list. Readable printed (print CSS; evidence lists print
+ * as the reader left them, open or closed).
  *
  * Every string from the store goes through html_put; the one script runs
  * under a per-report CSP nonce, so injected markup could not run script
@@ -53,6 +54,7 @@ static const char report_css[] =
     "dl.scope{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 12px}"
     "dl.scope dt{color:var(--grey)}dl.scope dd{margin:0;word-break:break-all}"
     ".site-top{display:grid;grid-template-columns:1fr 1fr;gap:12px}"
+    ".table-wrap{overflow-x:auto}"
     "table.devices{width:100%;border-collapse:collapse;font-size:13px;margin-top:8px}"
     "table.devices th{background:#eef0f4;text-align:left;padding:6px;cursor:pointer;"
     "white-space:nowrap;user-select:none}"
@@ -73,17 +75,24 @@ static const char report_css[] =
     ".muted{color:var(--grey)}"
     "ol.sources li{margin-bottom:6px}"
     "footer{color:var(--grey);font-size:12px;margin-top:24px}"
-    "@media print{body{background:#fff;font-size:11px}main{padding:0;max-width:none}"
+    "@media print{*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+    "body{background:#fff;font-size:11px}main{padding:0;max-width:none}"
+    ".table-wrap{overflow:visible}table.devices{font-size:7.5pt}"
+    "table.devices th,table.devices td{padding:2px 3px;white-space:normal;"
+    "overflow-wrap:anywhere}"
+    "table.devices td.addr,table.devices td.type{white-space:nowrap;overflow-wrap:normal}"
+    ".badge{white-space:normal;overflow-wrap:normal}table.devices th{overflow-wrap:normal}"
+    ".card .num{font-size:24px}.badge{font-size:8pt;padding:0 4px}"
     "header{background:#fff;color:#000;border-bottom:2px solid #000;padding:0 0 8px}"
     ".card,.panel,section.site,.list{box-shadow:none;border:1px solid #999}"
     "section.site{break-before:page}tr{break-inside:avoid}"
     "table.devices th::after{content:''}details summary{color:#000}"
     ".charts,.site-top{break-inside:avoid}}"
-    "@media (max-width:800px){.cards{grid-template-columns:1fr 1fr}.charts,.site-top{"
+    "@media screen and (max-width:800px){.cards{grid-template-columns:1fr 1fr}.charts,.site-top{"
     "grid-template-columns:1fr}}";
 
 /* Sorting by clicking a column head; "#sort=COLUMN" in the address sorts on
- * load; printing opens every evidence list. */
+ * load. Printing prints what is shown: the evidence lists a reader opened. */
 static const char report_js[] =
     "(function(){"
     "function key(c){var k=c.getAttribute('data-key');"
@@ -104,9 +113,6 @@ static const char report_js[] =
     "if(m)Array.prototype.forEach.call(tables,function(t){"
     "Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th,i){"
     "if(th.getAttribute('data-col')===m[1])sortBy(t,i,th);});});"
-    "window.addEventListener('beforeprint',function(){"
-    "Array.prototype.forEach.call(document.querySelectorAll('details'),function(d){"
-    "d.open=true;});});"
     "})();";
 
 static void make_nonce(char out[33])
@@ -402,7 +408,12 @@ static void type_cell(FILE *out, const char *type)
     for (char *p = shown; p && *p; p++)
         if (*p == '_')
             *p = ' ';
-    text_cell(out, shown);
+    fputs("<td class=\"type\">", out);
+    if (shown && *shown)
+        html_put(out, shown);
+    else
+        fputs("<span class=\"muted\">&ndash;</span>", out);
+    fputs("</td>", out);
     free(shown);
 }
 
@@ -569,7 +580,7 @@ static void write_site(const struct report_site *site, FILE *out)
     fputs("</h2>\n<div class=\"site-top\">", out);
     write_scope(site, out);
     chart_history(site, out);
-    fputs("</div>\n<table class=\"devices\"><thead><tr>"
+    fputs("</div>\n<div class=\"table-wrap\"><table class=\"devices\"><thead><tr>"
           "<th data-col=\"address\">Address</th><th data-col=\"manufacturer\">Manufacturer</th>"
           "<th data-col=\"model\">Model</th><th data-col=\"type\">Type</th>"
           "<th data-col=\"firmware\">Firmware</th><th data-col=\"restricted\">Restricted by</th>"
@@ -582,7 +593,7 @@ static void write_site(const struct report_site *site, FILE *out)
         device_row(out, &site->devices.items[i]);
     if (!site->devices.count)
         fputs("<tr><td colspan=\"10\">No devices were stored for this scan.</td></tr>\n", out);
-    fputs("</tbody></table></section>\n", out);
+    fputs("</tbody></table></div></section>\n", out);
 }
 
 static void policy_field(FILE *out, const char *label, const char *value)
