@@ -11,6 +11,7 @@
 #include "core/util.h"
 #include "report/escape.h"
 #include "report/report.h"
+#include "store/db.h"
 #include "store/diff.h"
 #include "store/schema.h"
 #include "store/store.h"
@@ -128,6 +129,28 @@ static void test_migrations_from_empty(void **state)
     sqlite3_close(db);
     assert_null(store_open(f->path, err, sizeof err));
     assert_non_null(strstr(err, "newer"));
+}
+
+/* A database made by an older camaudit is upgraded in place, data kept. */
+static void test_migration_from_older_version(void **state)
+{
+    struct fixture *f = *state;
+    char *path = xasprintf("%s/old.db", f->dir), err[512];
+    struct db *db = db_open_sqlite(path, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(schema_migrate_to(db, 1, err, sizeof err), 1);
+    assert_int_equal(
+        db_exec(db, "INSERT INTO scans (site, started) VALUES ('old', 5)", NULL, 0, NULL), DB_OK);
+    db_close(db);
+    struct store *st = store_open(path, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), schema_latest_version());
+    struct store_scan scan;
+    assert_int_equal(store_latest_scan(st, "old", &scan), 1);
+    assert_true(scan.started == 5);
+    store_scan_clear(&scan);
+    store_close(st);
+    free(path);
 }
 
 static void test_bad_database(void **state)
@@ -379,6 +402,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrations_from_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_older_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identity_across_address_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
