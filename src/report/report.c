@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "store/diff.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,34 @@ static void count_device(struct report_counts *c, const struct device *dev)
     c->phone_home += device_phones_home(dev) != 0;
 }
 
+/* Compares the reported scan with the site's scan before it. */
+static int load_change(struct store *st, struct report_site *site)
+{
+    size_t i = 0;
+    while (i < site->history.count && site->history.items[i].id != site->scan.id)
+        i++;
+    if (i == 0 || i == site->history.count)
+        return 0;
+    const struct store_scan *prev = &site->history.items[i - 1];
+    struct scan_diff d;
+    if (scan_diff_compute(st, prev->id, site->scan.id, &d) != 0)
+        return -1;
+    struct report_change *c = &site->change;
+    c->previous_scan = prev->id;
+    c->previous_started = prev->started;
+    for (size_t e = 0; e < d.count; e++) {
+        const struct diff_entry *entry = &d.entries[e];
+        c->appeared += entry->kind == DIFF_APPEARED;
+        c->changed += entry->kind == DIFF_CHANGED;
+        if (entry->kind == DIFF_VANISHED) {
+            c->vanished++;
+            c->vanished_restricted += device_is_restricted(entry->before->dev, NULL) != 0;
+        }
+    }
+    scan_diff_free(&d);
+    return 0;
+}
+
 static int load_site(struct store *st, struct report_site *site)
 {
     if (store_scan_devices(st, site->scan.id, &site->devices) != 0 ||
@@ -109,7 +138,7 @@ static int load_site(struct store *st, struct report_site *site)
     }
     for (size_t i = 0; i < site->devices.count; i++)
         count_device(&site->counts, site->devices.items[i].dev);
-    return 0;
+    return load_change(st, site);
 }
 
 static char *dup_or_null(const char *s)

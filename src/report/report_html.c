@@ -362,6 +362,21 @@ static void scope_row(FILE *out, const char *term, const char *value)
     fputs("</dd>", out);
 }
 
+static void write_change(const struct report_change *c, FILE *out)
+{
+    if (!c->previous_scan) {
+        fputs("<p class=\"muted\">First scan of this site.</p>", out);
+        return;
+    }
+    fprintf(out, "<p class=\"change\" data-previous-scan=\"%lld\">Since scan %lld (",
+            (long long)c->previous_scan, (long long)c->previous_scan);
+    put_time(out, c->previous_started);
+    fprintf(out,
+            "): <b>%zu</b> appeared, <b>%zu</b> gone (<b>%zu</b> of them restricted), "
+            "<b>%zu</b> changed.</p>",
+            c->appeared, c->vanished, c->vanished_restricted, c->changed);
+}
+
 static void write_scope(const struct report_site *site, FILE *out)
 {
     fprintf(out, "<div class=\"panel\"><h3>Scan %lld</h3><dl class=\"scope\"><dt>Started</dt><dd>",
@@ -376,9 +391,11 @@ static void write_scope(const struct report_site *site, FILE *out)
     scope_row(out, "Operator", site->scan.operator_name);
     fprintf(out,
             "</dl><p><b>%zu</b> devices, <b>%zu</b> restricted, <b>%zu</b> vulnerable, "
-            "<b>%zu</b> calling a vendor cloud.</p></div>\n",
+            "<b>%zu</b> calling a vendor cloud.</p>",
             site->counts.devices, site->counts.restricted, site->counts.vulnerable,
             site->counts.phone_home);
+    write_change(&site->change, out);
+    fputs("</div>\n", out);
 }
 
 /* A sort key that orders IPv4 addresses numerically. */

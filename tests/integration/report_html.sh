@@ -43,6 +43,13 @@ grep -q "default-src 'none'" "$out/report.html" || fail "no Content-Security-Pol
 python3 "$here/report_check.py" csv "$out/report.csv" "$db"
 python3 "$here/report_check.py" json "$out/report.json" "$db"
 grep -q '&lt;script&gt;' "$out/library.md" || fail "Markdown does not escape markup"
+# The report's "since the previous scan" agrees with camaudit diff.
+for site in city-hall library; do
+  from_report=$(jq -c --arg s $site '.sites[] | select(.site == $s) | .since_previous |
+    {appeared, vanished, changed}' "$out/report.json")
+  from_diff=$("$camaudit" diff --db "$db" --site $site --json | jq -c '{appeared, vanished, changed}')
+  [ "$from_report" = "$from_diff" ] || fail "$site: report says $from_report, diff $from_diff"
+done
 
 if ! command -v chromium >/dev/null 2>&1; then
   echo "report_html: SKIP: chromium not installed (Debian package chromium)"

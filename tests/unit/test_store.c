@@ -347,6 +347,11 @@ static void test_report_counts_and_escaping(void **state)
     assert_int_equal(r->sites[0].history.count, 2);
     assert_int_equal(r->sites[0].restricted_history[0], 2);
     assert_int_equal(r->sites[0].restricted_history[1], 1);
+    assert_int_equal(r->sites[0].change.previous_scan, old);
+    assert_int_equal(r->sites[0].change.appeared, 1); /* the hostile one */
+    assert_int_equal(r->sites[0].change.vanished, 1); /* 10.0.0.2 */
+    assert_int_equal(r->sites[0].change.vanished_restricted, 1);
+    assert_int_equal(r->sites[0].change.changed, 0);
 
     char *html = render(r, REPORT_HTML);
     assert_null(strstr(html, "<script>alert"));
