@@ -3,6 +3,7 @@
  * With --fail-on, exits 3 when restricted or vulnerable devices are in the
  * report, so automation can gate on it. */
 #include "cli/commands.h"
+#include "cli/policy_options.h"
 #include "cli/store_options.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -16,8 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define REPORT_MAX_POLICY_FILES 32
-
 struct report_args {
     struct store_options store;
     struct report_scope scope;
@@ -25,8 +24,8 @@ struct report_args {
     int format_given;
     const char *output; /* NULL or "-": stdout */
     int fail_on_restricted, fail_on_vulnerable;
-    const char *policy_files[REPORT_MAX_POLICY_FILES];
-    size_t policy_file_count;
+    struct policy_options policy;
+    int policy_given;
 };
 
 static void report_usage(FILE *out)
@@ -40,8 +39,9 @@ static void report_usage(FILE *out)
             "  --format F        html (default, or from -o's extension), json, csv, md\n"
             "  -o FILE           where to write it (default: standard output)\n"
             "  --fail-on LIST    exit 3 when restricted and/or vulnerable devices are found\n"
-            "  --policy-file F   describe your own lists too (repeatable)\n%s",
-            STORE_OPTIONS_HELP);
+            "Restriction lists are described from these (default: every shipped list):\n"
+            "%s%s",
+            POLICY_OPTIONS_HELP, STORE_OPTIONS_HELP);
 }
 
 static int parse_fail_on(const char *list, struct report_args *a)
@@ -80,12 +80,7 @@ static int parse_value(struct report_args *a, const char *opt, const char *value
         a->format_given = 1;
     } else if (strcmp(opt, "-o") == 0 || strcmp(opt, "--output") == 0) {
         a->output = value;
-    } else if (strcmp(opt, "--policy-file") == 0) {
-        if (a->policy_file_count >= REPORT_MAX_POLICY_FILES) {
-            log_error("too many --policy-file options (at most %d)", REPORT_MAX_POLICY_FILES);
-            return -1;
-        }
-        a->policy_files[a->policy_file_count++] = value;
+
     } else {
         return parse_fail_on(value, a);
     }
@@ -117,6 +112,10 @@ static int parse_report_args(int argc, char **argv, struct report_args *a)
 {
     for (int i = 1; i < argc; i++) {
         int used = store_options_consume(&a->store, argc, argv, &i);
+        if (used == 0) {
+            used = policy_options_consume(&a->policy, argc, argv, &i);
+            a->policy_given |= used > 0;
+        }
         if (used < 0)
             return -1;
         if (used)
@@ -211,16 +210,28 @@ static int write_output(const struct report *r, const struct report_args *a)
     return rc;
 }
 
-/* The report, its lists described by the policy files (names, authority,
- * instrument, sources). Without them (no data found) the findings' own
- * sources are shown, with a warning. */
-static struct report *build_with_policies(struct store *st, const struct report_args *a)
+/* The policy set describing the lists: the one the user named (an error in
+ * it is theirs: NULL), else every shipped list, without which the findings'
+ * own sources are shown (a warning, not a failure). */
+static int load_policies(const struct report_args *a, struct policy_set **out)
 {
+    *out = NULL;
+    if (a->policy_given) {
+        *out = policy_options_load(&a->policy);
+        return *out ? 0 : -1;
+    }
     char err[1024];
-    struct policy_set *ps =
-        policy_set_load(NULL, a->policy_files, a->policy_file_count, err, sizeof err);
-    if (!ps)
+    *out = policy_set_load(NULL, NULL, 0, err, sizeof err);
+    if (!*out)
         log_warn("restriction lists not described: %s", err);
+    return 0;
+}
+
+/* The report, its lists described by the policy set (names, authority,
+ * instrument, date, scope, sources). */
+static struct report *build_with_policies(struct store *st, const struct report_args *a,
+                                          const struct policy_set *ps)
+{
     size_t n = ps ? policy_set_count(ps) : 0;
     struct report_policy_meta *meta = xcalloc(n + 1, sizeof *meta);
     for (size_t i = 0; i < n; i++) {
@@ -231,21 +242,27 @@ static struct report *build_with_policies(struct store *st, const struct report_
     }
     struct report *r = report_build(st, &a->scope, meta, n);
     free(meta);
-    policy_set_free(ps);
     return r;
 }
 
 int cmd_report(int argc, char **argv)
 {
     struct report_args a = {.format = REPORT_HTML};
+    policy_options_init(&a.policy);
     int parsed = parse_report_args(argc, argv, &a);
     if (parsed != 0)
         return parsed > 0 ? EXIT_OK : EXIT_USAGE;
+    struct policy_set *ps;
+    if (load_policies(&a, &ps) != 0)
+        return EXIT_USAGE;
     struct store *st = store_options_open(&a.store);
-    if (!st)
+    if (!st) {
+        policy_set_free(ps);
         return EXIT_FAILURE_RUNTIME;
-    struct report *r = build_with_policies(st, &a);
+    }
+    struct report *r = build_with_policies(st, &a, ps);
     store_close(st);
+    policy_set_free(ps);
     if (!r)
         return a.scope.scan_id || a.scope.site ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
     int rc = write_output(r, &a) == 0 ? EXIT_OK : EXIT_FAILURE_RUNTIME;
