@@ -36,6 +36,7 @@ struct listener {
     struct lab_service *svc;
     struct evconnlistener *evl;
     struct event *pause; /* re-enables the listener after an accept failure */
+    void *ssl_ctx;       /* this device's certificate (per-device TLS subjects) */
 };
 
 struct conn {
@@ -98,6 +99,8 @@ void lab_server_free(struct lab_server *srv)
     for (size_t i = 0; i < srv->n_listeners; i++) {
         if (srv->listeners[i]->pause)
             event_free(srv->listeners[i]->pause);
+        if (srv->listeners[i]->ssl_ctx)
+            lab_tls_ctx_free(srv->listeners[i]->ssl_ctx);
         evconnlistener_free(srv->listeners[i]->evl);
         free(srv->listeners[i]);
     }
@@ -453,12 +456,37 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         conn_free(arg);
 }
 
+/* The SSL_CTX for a connection: the service's, or this device's own (made on
+ * the first connection, with the subject's {{variables}} expanded). */
+static SSL_CTX *listener_ssl_ctx(struct listener *l)
+{
+    const struct lab_tls *tls = l->svc->tls;
+    if (!tls->per_device)
+        return tls->ssl_ctx;
+    if (l->ssl_ctx)
+        return l->ssl_ctx;
+    char **values = xcalloc(tls->n_subject + 1, sizeof *values);
+    for (size_t i = 0; i < tls->n_subject; i++) {
+        const char *v = tls->subject[2 * i + 1];
+        values[i] = lab_render(l->dev, l->svc->port, v, strlen(v), NULL);
+    }
+    char err[256];
+    l->ssl_ctx = lab_tls_ctx_make(tls, (const char *const *)values, err, sizeof err);
+    if (!l->ssl_ctx)
+        log_warn("%s port %u: %s", l->dev->ip, l->svc->port, err);
+    for (size_t i = 0; i < tls->n_subject; i++)
+        free(values[i]);
+    free(values);
+    return l->ssl_ctx;
+}
+
 static struct bufferevent *make_bufferevent(struct listener *l, evutil_socket_t fd)
 {
     struct event_base *base = l->srv->base;
     if (!l->svc->tls || l->svc->behaviour == BEHAVE_GARBAGE)
         return bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-    SSL *ssl = SSL_new(l->svc->tls->ssl_ctx);
+    SSL_CTX *ctx = listener_ssl_ctx(l);
+    SSL *ssl = ctx ? SSL_new(ctx) : NULL;
     if (!ssl)
         return NULL;
     struct bufferevent *bev = bufferevent_openssl_socket_new(
@@ -546,7 +574,9 @@ static int add_listener(struct lab_server *srv, struct lab_device *dev, struct l
 {
     if (svc->tls && svc->behaviour != BEHAVE_GARBAGE && !svc->tls->ssl_ctx) {
         double start = time_now();
-        if (!lab_tls_ctx_get(svc->tls, err, err_size))
+        int rc = svc->tls->per_device ? lab_tls_prepare(svc->tls, err, err_size)
+                                      : (lab_tls_ctx_get(svc->tls, err, err_size) ? 0 : -1);
+        if (rc < 0)
             return -1;
         log_debug("TLS key and certificate for port %u made in %.2f s", svc->port,
                   time_now() - start);
