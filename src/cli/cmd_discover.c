@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "discovery/discovery.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -98,6 +99,19 @@ struct host {
     size_t count;
 };
 
+/* Orders hosts by IPv4 address (others after, by text). */
+static int compare_hosts(const void *a, const void *b)
+{
+    const struct host *x = a, *y = b;
+    struct in_addr ax, ay;
+    bool vx = inet_pton(AF_INET, x->ip, &ax) == 1, vy = inet_pton(AF_INET, y->ip, &ay) == 1;
+    if (vx && vy && ax.s_addr != ay.s_addr)
+        return ntohl(ax.s_addr) < ntohl(ay.s_addr) ? -1 : 1;
+    if (vx != vy)
+        return vx ? -1 : 1;
+    return strcmp(x->ip, y->ip);
+}
+
 static struct host *group_by_host(const struct discovery_obs_list *list, size_t *n_hosts)
 {
     struct host *hosts = xcalloc(list->count + 1, sizeof *hosts);
@@ -113,6 +127,7 @@ static struct host *group_by_host(const struct discovery_obs_list *list, size_t 
         }
         hosts[h].obs[hosts[h].count++] = o;
     }
+    qsort(hosts, n, sizeof *hosts, compare_hosts);
     *n_hosts = n;
     return hosts;
 }
@@ -131,6 +146,18 @@ static const char *host_value(const struct host *h, const char *signal)
         if (strcmp(h->obs[i]->signal, signal) == 0)
             return h->obs[i]->value;
     return NULL;
+}
+
+/* The longest value of a signal: the fullest of several protocols' claims
+ * (SADP's ip_config carries mask and gateway, mDNS's only the address). */
+static const char *host_fullest_value(const struct host *h, const char *signal)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < h->count; i++)
+        if (strcmp(h->obs[i]->signal, signal) == 0 &&
+            (!best || strlen(h->obs[i]->value) > strlen(best)))
+            best = h->obs[i]->value;
+    return best;
 }
 
 /* The protocols that answered, "sadp,onvif" (source discovery/<name>). */
@@ -169,7 +196,7 @@ static json_t *host_to_json(const struct host *h)
     set_text(obj, "serial", host_value(h, "discovery.serial"));
     set_text(obj, "firmware", host_value(h, "discovery.firmware"));
     set_text(obj, "name", host_value(h, "discovery.name"));
-    set_text(obj, "own_ip_config", host_value(h, "discovery.ip_config"));
+    set_text(obj, "own_ip_config", host_fullest_value(h, "discovery.ip_config"));
     const char *activated = host_value(h, "discovery.activated");
     json_object_set_new(obj, "activated",
                         activated ? json_boolean(strcmp(activated, "true") == 0) : json_null());

@@ -21,6 +21,8 @@ NSLIST=""
 PIDS=""
 
 cleanup() {
+  # DISCOVER_KEEP=DIR keeps the outputs for a person to read.
+  [ -n "${DISCOVER_KEEP:-}" ] && cp "$TMP"/* "$DISCOVER_KEEP"/ 2>/dev/null
   for pid in $PIDS; do kill "$pid" 2>/dev/null; done
   for pid in $PIDS; do wait "$pid" 2>/dev/null; done
   for ns in $NSLIST; do ip netns del "$ns" 2>/dev/null; done
