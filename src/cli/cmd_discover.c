@@ -26,12 +26,14 @@ struct discover_args {
     bool jsonl;
     bool fetch_upnp;
     const char *observations_path;
+    const char *unicast; /* comma-separated IPv4 addresses, or NULL */
 };
 
 static void discover_usage(FILE *out)
 {
     fprintf(out,
             "usage: camaudit discover --interface IF [--wait S] [--jsonl] [--observations FILE]\n"
+            "       camaudit discover --unicast IP[,IP...] [--wait S] [--jsonl] [...]\n"
             "Sends each vendor discovery request once on the local segment of IF (ONVIF\n"
             "WS-Discovery, Hikvision SADP, Dahua DHIP and 5050, Xiongmai, SSDP/UPnP, mDNS),\n"
             "collects every answer and prints one line per answering host.\n"
@@ -39,7 +41,9 @@ static void discover_usage(FILE *out)
             "  --wait S              seconds to collect answers (default %.0f, max %.0f)\n"
             "  --jsonl               one JSON object per host instead of a table\n"
             "  --observations FILE   also write every observation as JSONL ('-': stdout)\n"
-            "  --no-upnp             do not fetch the UPnP descriptions SSDP answers name\n",
+            "  --no-upnp             do not fetch the UPnP descriptions SSDP answers name\n"
+            "  --unicast LIST        instead, ask these (routed) addresses directly with the\n"
+            "                        protocols that answer unicast (ONVIF, DHIP)\n",
             DISCOVER_WAIT_DEFAULT, DISCOVER_WAIT_MAX);
 }
 
@@ -75,6 +79,8 @@ static int parse_args(int argc, char **argv, struct discover_args *a)
         } else if (strcmp(opt, "--wait") == 0 && has_value) {
             if (parse_wait(argv[++i], &a->wait) != 0)
                 return -1;
+        } else if (strcmp(opt, "--unicast") == 0 && has_value) {
+            a->unicast = argv[++i];
         } else if (strcmp(opt, "--observations") == 0 && has_value) {
             a->observations_path = argv[++i];
         } else if (opt[0] == '-' && !has_value && strcmp(opt, "--jsonl") != 0) {
@@ -85,8 +91,9 @@ static int parse_args(int argc, char **argv, struct discover_args *a)
             return -1;
         }
     }
-    if (!a->interface) {
-        log_error("discover needs --interface IF (see 'camaudit discover --help')");
+    if (!a->interface == !a->unicast) {
+        log_error(
+            "discover needs --interface IF or --unicast LIST (see 'camaudit discover --help')");
         return -1;
     }
     return 0;
@@ -271,6 +278,25 @@ static void print_hosts(const struct discover_args *a, const struct discovery_ob
     free_hosts(hosts, n);
 }
 
+/* Asks each address of the list directly; answers go to list. */
+static int run_unicast(const char *addresses, double wait, struct discovery_obs_list *list)
+{
+    char *copy = xstrdup(addresses), *save = NULL;
+    int total = 0;
+    for (char *ip = strtok_r(copy, ",", &save); ip; ip = strtok_r(NULL, ",", &save)) {
+        char err[256];
+        int n = discovery_unicast(ip, wait, list, err, sizeof err);
+        if (n < 0) {
+            log_error("discover: %s", err);
+            total = -1;
+            break;
+        }
+        total += n;
+    }
+    free(copy);
+    return total;
+}
+
 int cmd_discover(int argc, char **argv)
 {
     struct discover_args a;
@@ -281,8 +307,16 @@ int cmd_discover(int argc, char **argv)
         .interface = a.interface, .wait = a.wait, .fetch_upnp = a.fetch_upnp};
     struct discovery_obs_list list = {0};
     char err[256];
-    log_info("discover: searching the segment of %s for %.1f s", a.interface, a.wait);
-    int answers = discovery_run(&opts, &list, err, sizeof err);
+    int answers;
+    if (a.unicast) {
+        if ((answers = run_unicast(a.unicast, a.wait, &list)) < 0) {
+            discovery_obs_list_free(&list);
+            return EXIT_USAGE;
+        }
+    } else {
+        log_info("discover: searching the segment of %s for %.1f s", a.interface, a.wait);
+        answers = discovery_run(&opts, &list, err, sizeof err);
+    }
     if (answers < 0) {
         log_error("discover: %s", err);
         return strstr(err, "no network interface") || strstr(err, "no IPv4") ? EXIT_USAGE

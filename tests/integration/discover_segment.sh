@@ -113,6 +113,14 @@ ip netns exec "${P}scan" "$CAMAUDIT" discover --interface eth0 --wait 3 --jsonl 
   { cat "$TMP/discover.err"; fail "camaudit discover failed"; }
 ip netns exec "${P}scan" "$CAMAUDIT" discover --interface eth0 --wait 2 > "$TMP/table.txt" \
   2>/dev/null || fail "camaudit discover (table) failed"
+# Unicast, as `scan` uses it on routed targets: ONVIF and DHIP answer.
+ip netns exec "${P}scan" "$CAMAUDIT" discover --unicast 10.66.0.13,10.66.0.20 --wait 1 --jsonl \
+  > "$TMP/unicast.jsonl" 2>"$TMP/unicast.err" || fail "camaudit discover --unicast failed"
+grep -q '"ip":"10.66.0.13".*"model":"IPC-HDW1431T1-S4".*"protocols":\["onvif","dhip"\]' \
+  "$TMP/unicast.jsonl" || { cat "$TMP/unicast.jsonl"; fail "unicast ONVIF+DHIP answer of 10.66.0.13"; }
+grep -q '"ip":"10.66.0.20".*"protocols":\["onvif"\]' "$TMP/unicast.jsonl" ||
+  fail "unicast ONVIF answer of 10.66.0.20"
+[ "$(wc -l < "$TMP/unicast.jsonl")" -eq 2 ] || fail "unicast: answers from other hosts"
 # Bad input: an unknown interface is a usage error with a clear line.
 ip netns exec "${P}scan" "$CAMAUDIT" discover --interface nosuch0 --wait 1 2>"$TMP/bad.err"
 [ $? -eq 2 ] && grep -q "no network interface 'nosuch0'" "$TMP/bad.err" ||
