@@ -6,6 +6,7 @@
 #include "discovery_responder.h"
 
 #include "core/util.h"
+#include "discovery/discovery.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,23 +27,15 @@
 #define DHIP_HEADER_LEN 32
 #define XM_HEADER_LEN 20
 
-enum resp_kind { R_ONVIF, R_SADP, R_DHIP, R_D5050, R_XM, R_SSDP, R_MDNS, R_UPNP_HTTP };
+struct responder;
+typedef void (*answer_fn)(struct responder *r, int fd, const uint8_t *req, size_t len,
+                          const struct sockaddr_in *from);
 
 struct resp_proto {
     const char *name; /* key in the persona section */
-    enum resp_kind kind;
     uint16_t port;
     const char *group; /* multicast group to join, or NULL */
-};
-
-static const struct resp_proto protos[] = {
-    {"onvif", R_ONVIF, 3702, "239.255.255.250"},
-    {"sadp", R_SADP, 37020, "239.255.255.250"},
-    {"dhip", R_DHIP, 37810, "239.255.255.251"},
-    {"dahua5050", R_D5050, 5050, NULL},
-    {"xm", R_XM, 34569, NULL},
-    {"ssdp", R_SSDP, 1900, "239.255.255.250"},
-    {"mdns", R_MDNS, 5353, "224.0.0.251"},
+    answer_fn answer;
 };
 
 struct responder {
@@ -241,7 +234,8 @@ static void answer_onvif(struct responder *r, int fd, const uint8_t *req, size_t
     free(xaddrs);
 }
 
-static void answer_sadp(struct responder *r, int fd, const uint8_t *req, size_t len)
+static void answer_sadp(struct responder *r, int fd, const uint8_t *req, size_t len,
+                        const struct sockaddr_in *from)
 {
     char types[32], uuid[64];
     xml_tag_text((const char *)req, len, "Types", types, sizeof types);
@@ -273,16 +267,11 @@ static void answer_dhip(struct responder *r, int fd, const uint8_t *req, size_t 
     if (!body)
         return;
     uint8_t *pkt = xmalloc(DHIP_HEADER_LEN + blen);
-    memset(pkt, 0, DHIP_HEADER_LEN);
-    put_le32(pkt, DHIP_HEADER_LEN);
-    memcpy(pkt + 4, "DHIP", 4);
-    put_le32(pkt + 16, (uint32_t)blen);
-    put_le32(pkt + 24, (uint32_t)blen);
-    memcpy(pkt + DHIP_HEADER_LEN, body, blen);
+    size_t plen = discovery_dhip_frame(body, blen, pkt, DHIP_HEADER_LEN + blen);
     if (same_subnet(r, from->sin_addr)) {
-        reply(fd, pkt, DHIP_HEADER_LEN + blen, from);
+        reply(fd, pkt, plen, from);
     } else { /* the asker is unreachable by unicast: broadcast to its port */
-        send_to(fd, pkt, DHIP_HEADER_LEN + blen, "255.255.255.255", ntohs(from->sin_port));
+        send_to(fd, pkt, plen, "255.255.255.255", ntohs(from->sin_port));
     }
     free(pkt);
     free(body);
@@ -295,7 +284,8 @@ static void put_ipv4(uint8_t *p, const char *text)
     memcpy(p, &a, 4); /* network order bytes */
 }
 
-static void answer_d5050(struct responder *r, int fd, const uint8_t *req, size_t len)
+static void answer_d5050(struct responder *r, int fd, const uint8_t *req, size_t len,
+                         const struct sockaddr_in *from)
 {
     if (len < 32 || req[0] != 0xa3)
         return;
@@ -325,7 +315,8 @@ static void answer_d5050(struct responder *r, int fd, const uint8_t *req, size_t
     send_to(fd, pkt, o + tlen, "255.255.255.255", 5050);
 }
 
-static void answer_xm(struct responder *r, int fd, const uint8_t *req, size_t len)
+static void answer_xm(struct responder *r, int fd, const uint8_t *req, size_t len,
+                      const struct sockaddr_in *from)
 {
     if (len < XM_HEADER_LEN || req[0] != 0xff || (req[14] | req[15] << 8) != 1530)
         return;
@@ -467,6 +458,16 @@ static void serve_description(struct responder *r, int listener)
     close(c);
 }
 
+static const struct resp_proto protos[] = {
+    {"onvif", 3702, "239.255.255.250", answer_onvif},
+    {"sadp", 37020, "239.255.255.250", answer_sadp},
+    {"dhip", 37810, "239.255.255.251", answer_dhip},
+    {"dahua5050", 5050, NULL, answer_d5050},
+    {"xm", 34569, NULL, answer_xm},
+    {"ssdp", 1900, "239.255.255.250", answer_ssdp},
+    {"mdns", 5353, "224.0.0.251", answer_mdns},
+};
+
 /* ---- sockets and loop --------------------------------------------------- */
 
 static int open_udp(struct responder *r, const struct resp_proto *p, char *err, size_t err_size)
@@ -526,31 +527,7 @@ static void handle_datagram(struct responder *r, size_t i)
         return;
     size_t len = (size_t)n;
     buf[len] = 0;
-    switch (r->proto[i]->kind) {
-    case R_ONVIF:
-        answer_onvif(r, fd, buf, len, &from);
-        break;
-    case R_SADP:
-        answer_sadp(r, fd, buf, len);
-        break;
-    case R_DHIP:
-        answer_dhip(r, fd, buf, len, &from);
-        break;
-    case R_D5050:
-        answer_d5050(r, fd, buf, len);
-        break;
-    case R_XM:
-        answer_xm(r, fd, buf, len);
-        break;
-    case R_SSDP:
-        answer_ssdp(r, fd, buf, len, &from);
-        break;
-    case R_MDNS:
-        answer_mdns(r, fd, buf, len, &from);
-        break;
-    case R_UPNP_HTTP:
-        break;
-    }
+    r->proto[i]->answer(r, fd, buf, len, &from);
 }
 
 static int open_all(struct responder *r, char *err, size_t err_size)
@@ -563,7 +540,7 @@ static int open_all(struct responder *r, char *err, size_t err_size)
             return -1;
         r->proto[r->n] = &protos[i];
         r->pfd[r->n++] = (struct pollfd){.fd = fd, .events = POLLIN};
-        if (protos[i].kind == R_SSDP) {
+        if (protos[i].answer == answer_ssdp) {
             if ((fd = open_upnp_listener(r, err, err_size)) < 0)
                 return -1;
             r->proto[r->n] = NULL;

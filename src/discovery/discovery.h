@@ -99,6 +99,10 @@ int discovery_mdns_parse(const uint8_t *buf, size_t len, struct discovery_answer
  * manufacturer, model, serial, name; keeps the XML as upnp.device_xml. */
 int discovery_upnp_parse_description(const char *xml, size_t len, struct discovery_answer *ans);
 
+/* Frames a DHIP message: the 32-byte header, then body. Returns the length
+ * written into buf, 0 when cap is too small. (The lab answers with it too.) */
+size_t discovery_dhip_frame(const char *body, size_t body_len, uint8_t *buf, size_t cap);
+
 /* A growing list of observations (owned). */
 struct discovery_obs_list {
     struct observation *items;
