@@ -156,6 +156,9 @@ for line in open(truth_path):
         problems.append(f"{node} {persona}: protocols {h['protocols']}, expected {sorted(protocols)}")
     check("mac", mac)
     check("model", p["model"])
+    # identify names the maker once it is built in; it must then be the real one.
+    if h.get("manufacturer") not in (None, "unknown", p["manufacturer"]):
+        problems.append(f"{node} {persona}: manufacturer {h['manufacturer']!r}, expected {p['manufacturer']!r}")
     n = int(mac.replace(":", "")[6:], 16)
     serial = (p["serial"].replace("{{id_dec}}", "%08u" % n).replace("{{id5}}", "%05u" % (n % 100000))
               .replace("{{id_hex}}", "%06X" % n))
