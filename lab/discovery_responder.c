@@ -73,6 +73,21 @@ static void le_hex(uint32_t host_order, char *out, size_t size)
     snprintf(out, size, "0x%08X", le);
 }
 
+/* Percent-encodes what cannot stand in a URI path segment (ONVIF scopes). */
+static const char *uri_escape(const char *text, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p && o + 4 < size;
+         p++) {
+        if (*p <= ' ' || *p >= 0x7F || strchr("%/?#", *p))
+            o += (size_t)snprintf(out + o, size - o, "%%%02X", *p);
+        else
+            out[o++] = (char)*p;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static void set_identity_vars(struct responder *r)
 {
     const struct lab_discovery_identity *id = r->id;
@@ -101,6 +116,7 @@ static void set_identity_vars(struct responder *r)
     set_var(r, "gateway_lehex", buf);
     set_var(r, "serial", id->serial);
     set_var(r, "model", id->model);
+    set_var(r, "model_uri", uri_escape(id->model, buf, sizeof buf));
     set_var(r, "firmware", id->firmware);
     set_var(r, "manufacturer", id->manufacturer);
     set_var(r, "brand", id->brand);
