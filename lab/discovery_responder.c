@@ -360,14 +360,20 @@ static void answer_ssdp(struct responder *r, int fd, const uint8_t *req, size_t 
         return;
     size_t slen;
     char *server = render_key(r, "ssdp", "server", &slen);
+    /* A persona may point LOCATION elsewhere (the hostile one does). */
+    size_t llen;
+    char *location = render_key(r, "ssdp", "location", &llen);
+    char own[128];
+    snprintf(own, sizeof own, "http://%s:%d/rootDesc.xml", r->id->ip, UPNP_HTTP_PORT);
     char out[1024];
     int n = snprintf(out, sizeof out,
                      "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\n"
-                     "LOCATION: http://%s:%d/rootDesc.xml\r\nSERVER: %s\r\n"
+                     "LOCATION: %s\r\nSERVER: %s\r\n"
                      "ST: upnp:rootdevice\r\nUSN: uuid:%s::upnp:rootdevice\r\n\r\n",
-                     r->id->ip, UPNP_HTTP_PORT, server ? server : "Linux UPnP/1.0 camlab/1.0",
+                     location ? location : own, server ? server : "Linux UPnP/1.0 camlab/1.0",
                      r->self_uuid);
     free(server);
+    free(location);
     if (n > 0 && (size_t)n < sizeof out)
         reply(fd, out, (size_t)n, from);
 }

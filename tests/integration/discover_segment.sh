@@ -1,6 +1,6 @@
 #!/bin/sh
 # discover_segment.sh — `camaudit discover` on a segment of network
-# namespaces: a bridge (in a switch namespace), 21 device namespaces each
+# namespaces: a bridge (in a switch namespace), 22 device namespaces each
 # with a MAC from its manufacturer's IEEE block and camlab's discovery
 # responder for its persona (lab/personas/*.json "discovery" sections),
 # three of them at factory-default addresses on foreign subnets, and one
@@ -91,6 +91,7 @@ d18 dahua-nvr 3c:ef:8c:00:00:12 10.66.0.27/24 - no
 d19 xiongmai-dvr dc:29:19:00:00:13 10.66.0.28/24 - no
 d20 axis-ipc ac:cc:8e:00:00:14 10.66.0.29/24 - no
 d21 tenda-router b4:0f:3b:00:00:15 10.66.0.30/24 - no
+d22 hostile-discovery 02:00:5e:00:00:16 10.66.0.31/24 - no
 TRUTH
 
 add_node scan 02:00:00:66:00:02 10.66.0.2/24
@@ -104,9 +105,21 @@ while read -r node persona mac addr gw mis; do
   PIDS="$PIDS $!"
 done < "$TMP/truth.txt"
 
+# A trap at the address the hostile device's SSDP LOCATION names: discover
+# must never connect there (it only fetches from the answering host).
+add_node trap 02:00:00:66:00:99 10.66.0.99/24
+ip netns exec "${P}trap" python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.66.0.99", 49152)); s.listen(4)
+open(sys.argv[1], "w").write("ready\n")
+c, a = s.accept(); open(sys.argv[2], "w").write("connection from %s\n" % a[0])
+' "$TMP/trap.ready" "$TMP/trap.hit" 2>/dev/null &
+PIDS="$PIDS $!"
+
 # Wait (at most 10 s) for every responder to listen.
 i=0
-while [ "$(ls "$TMP"/*.ready 2>/dev/null | wc -l)" -lt 21 ]; do
+while [ "$(ls "$TMP"/*.ready 2>/dev/null | wc -l)" -lt 23 ]; do
   i=$((i + 1))
   if [ $i -gt 100 ]; then
     cat "$TMP"/*.log
@@ -133,9 +146,10 @@ ip netns exec "${P}scan" "$CAMAUDIT" discover --interface nosuch0 --wait 1 2>"$T
 [ $? -eq 2 ] && grep -q "no network interface 'nosuch0'" "$TMP/bad.err" ||
   fail "unknown interface not reported as a usage error"
 
-python3 - "$TMP/truth.txt" "$TMP/hosts.jsonl" "$TMP/obs.jsonl" "$PERSONAS" "$TMP/table.txt" <<'PY' || { cat "$TMP"/*.log "$TMP/discover.err"; exit 1; }
-import json, sys
-truth_path, hosts_path, obs_path, personas, table_path = sys.argv[1:]
+python3 - "$TMP/truth.txt" "$TMP/hosts.jsonl" "$TMP/obs.jsonl" "$PERSONAS" "$TMP/table.txt" \
+  "$TMP/trap.hit" <<'PY' || { cat "$TMP"/*.log "$TMP/discover.err"; exit 1; }
+import json, os, sys
+truth_path, hosts_path, obs_path, personas, table_path, trap_hit = sys.argv[1:]
 hosts = {}
 for line in open(hosts_path):
     h = json.loads(line)
@@ -152,6 +166,17 @@ for line in open(truth_path):
     h = hosts.pop(ip, None)
     if not h:
         problems.append(f"{node} {persona} at {ip}: no answer")
+        continue
+    if p.get("hostile"):
+        # Entity bomb (SADP), truncated DHIP, wrong-shaped Xiongmai JSON are
+        # dropped; ONVIF and SSDP stay, bounded and printable; no description
+        # is fetched from the foreign LOCATION.
+        if h["protocols"] != ["onvif", "ssdp"]:
+            problems.append(f"{node} hostile: protocols {h['protocols']}")
+        if h.get("model") != "HOSTILE-" + mac.replace(":", ""):
+            problems.append(f"{node} hostile: model {h.get('model')!r}")
+        if any(ord(c) < 0x20 for c in json.dumps(h, ensure_ascii=False)):
+            problems.append(f"{node} hostile: control bytes in {h}")
         continue
     def check(field, want):
         if h.get(field) != want:
@@ -184,6 +209,8 @@ for line in open(truth_path):
         check("activated", True)
 for ip in hosts:
     problems.append(f"unexpected host {ip}: {hosts[ip]}")
+if os.path.exists(trap_hit):
+    problems.append("discover followed a LOCATION to another host: " + open(trap_hit).read())
 # The observations file is valid JSONL with the protocol signals of the contract.
 signals = {json.loads(l)["signal"] for l in open(obs_path)}
 for s in ["sadp", "dhip", "onvif.scopes", "upnp.device_xml", "ssdp.server", "mac",
@@ -196,5 +223,5 @@ if table.count("misaddressed") != 3 or "192.0.0.64" not in table:
 if problems:
     print("\n".join(problems))
     sys.exit(1)
-print("discover: 21 devices found and checked against the truth, 3 misaddressed")
+print("discover: 22 devices (one hostile) found and checked against the truth, 3 misaddressed")
 PY
