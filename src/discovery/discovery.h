@@ -149,6 +149,11 @@ int discovery_run(const struct discovery_options *opts, struct discovery_obs_lis
 int discovery_unicast(const char *ip, double wait, struct discovery_obs_list *out, char *err,
                       size_t err_size);
 
+/* The local interface whose IPv4 subnet holds ip (for `scan --discover`:
+ * which segments to search for a target list). Writes its name into out
+ * (out_size >= 16) and returns true; false when no interface is on-link. */
+bool discovery_interface_for_address(const char *ip, char *out, size_t out_size);
+
 /* Reads the kernel neighbour table (/proc/net/arp form) for one interface
  * (NULL: all): calls fn for each complete entry. path NULL = /proc/net/arp.
  * Returns the number of entries or -1 when the file cannot be read. */

@@ -88,6 +88,27 @@ static int iface_lookup(const char *name, struct iface *out, char *err, size_t e
     return rc;
 }
 
+bool discovery_interface_for_address(const char *ip, char *out, size_t out_size)
+{
+    struct in_addr target;
+    struct ifaddrs *list;
+    if (inet_pton(AF_INET, ip, &target) != 1 || getifaddrs(&list) != 0)
+        return false;
+    bool found = false;
+    for (struct ifaddrs *ifa = list; ifa && !found; ifa = ifa->ifa_next) {
+        if (!ifa->ifa_addr || !ifa->ifa_netmask || ifa->ifa_addr->sa_family != AF_INET)
+            continue;
+        uint32_t addr = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr.s_addr;
+        uint32_t mask = ((struct sockaddr_in *)ifa->ifa_netmask)->sin_addr.s_addr;
+        if ((addr & mask) == (target.s_addr & mask)) {
+            snprintf(out, out_size, "%s", ifa->ifa_name);
+            found = true;
+        }
+    }
+    freeifaddrs(list);
+    return found;
+}
+
 /* A UDP socket for one module on the interface; -1 with err on failure. */
 static int module_socket(const struct discovery_module *m, const struct iface *ifc, char *err,
                          size_t err_size)

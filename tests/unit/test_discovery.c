@@ -375,6 +375,15 @@ static void test_neighbour_table(void **state)
     unlink(path);
 }
 
+static void test_interface_for_address(void **state)
+{
+    (void)state;
+    char name[64];
+    assert_true(discovery_interface_for_address("127.0.0.9", name, sizeof name));
+    assert_string_equal(name, "lo");
+    assert_false(discovery_interface_for_address("not an address", name, sizeof name));
+}
+
 static void test_requests_are_well_formed(void **state)
 {
     (void)state;
@@ -414,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_emit_flags_misaddressed_device),
         cmocka_unit_test(test_neighbour_table),
         cmocka_unit_test(test_requests_are_well_formed),
+        cmocka_unit_test(test_interface_for_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
