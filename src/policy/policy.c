@@ -141,6 +141,7 @@ static int take_selected(struct policy_set *ps, const char *selection,
         return 0;
     }
     char *copy = xstrdup(selection), *save = NULL;
+    char *known = ids_text(shipped, n);
     int rc = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ')
@@ -154,9 +155,7 @@ static int take_selected(struct policy_set *ps, const char *selection,
         while (i < n && !(shipped[i] && strcmp(restriction_list_info(shipped[i])->id, tok) == 0))
             i++;
         if (i == n) {
-            char *known = ids_text(shipped, n);
             snprintf(err, err_size, "unknown policy '%s' (shipped policies: %s)", tok, known);
-            free(known);
             rc = -1;
             break;
         }
@@ -164,6 +163,7 @@ static int take_selected(struct policy_set *ps, const char *selection,
         shipped[i] = NULL;
     }
     free(copy);
+    free(known);
     if (rc == 0 && ps->count == 0) {
         snprintf(err, err_size, "--policy '%s' selects no policy", selection);
         rc = -1;

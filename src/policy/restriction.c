@@ -502,6 +502,7 @@ void restriction_evaluate(const struct restriction_list *l, const struct categor
     char *covered = categories_text(cats, m->equipment, m->any_equipment);
     int cat = category_of_type(cats, dev->device_type);
     const char *type = dev->device_type ? dev->device_type : "device";
+    char *kind = cat < 0 ? xstrdup("") : categories_text(cats, 1u << cat, false);
     if (m->any_equipment || cat < 0 || (m->equipment & (1u << cat))) {
         add_verdict(dev, l, "restricted",
                     xasprintf("%s%s %s%sequipment is covered by %s (effective %s)%s.", prefix,
@@ -511,12 +512,13 @@ void restriction_evaluate(const struct restriction_list *l, const struct categor
         add_verdict(dev, l, "unknown",
                     xasprintf("%s%s is named for %s equipment; whether this %s (%s) is covered "
                               "is not settled.",
-                              prefix, m->name, covered, type, cats->names[cat]));
+                              prefix, m->name, covered, type, kind));
     } else {
         add_verdict(dev, l, "not_restricted",
                     xasprintf("%s%s is named for %s equipment only; this device is a %s (%s).",
-                              prefix, m->name, covered, type, cats->names[cat]));
+                              prefix, m->name, covered, type, kind));
     }
+    free(kind);
     free(prefix);
     free(covered);
 }

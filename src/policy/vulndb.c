@@ -449,14 +449,15 @@ static char *block_reason(const struct vuln_entry *e, const struct vuln_block *b
              : xasprintf("%s %s",
                          known_maker(dev->manufacturer) ? dev->manufacturer : e->manufacturer,
                          dev->model);
-    char *fw = dev->firmware && *dev->firmware ? xasprintf(" with firmware %s", dev->firmware)
-                                               : xstrdup("");
+    char *fw = !seen && dev->firmware && *dev->firmware
+                   ? xasprintf(" with firmware %s", dev->firmware)
+                   : xstrdup("");
     const char *fixed = b->fixed ? b->fixed : "not stated";
     char *r;
     if (o == OUTCOME_UNKNOWN)
-        r = xasprintf("%s is in the %s affected by %s (%s) but its %s; treat it as possibly "
-                      "vulnerable until checked.",
-                      subject, b->products, e->id, b->range_text, why);
+        r = xasprintf("%s is among the products affected by %s (%s: %s) but its %s; treat it "
+                      "as possibly vulnerable until checked.",
+                      subject, e->id, b->products, b->range_text, why);
     else if (strcmp(verdict, "vulnerable") == 0)
         r = xasprintf("%s%s is affected: %s, %s. %s. Fixed: %s.", subject, fw, b->products,
                       b->range_text, e->title, fixed);
