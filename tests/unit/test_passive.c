@@ -255,7 +255,9 @@ static void test_http_headers_and_title(void **state)
     struct packet pkt = tcp_packet(80, 50000, 1, resp, sizeof resp - 1);
     struct collected c;
     dissect_one("http", &pkt, &c);
-    assert_string_equal(c.text, "10.0.0.5|http.server|DNVRS-Webs\n10.0.0.5|http.title|NVR\n");
+    assert_string_equal(c.text, "10.0.0.5|http.server|DNVRS-Webs\n"
+                                "10.0.0.5|http.body|<html><TITLE lang=en>NVR</title>\n"
+                                "10.0.0.5|http.title|NVR\n");
     /* No blank line, unclosed title, header without colon: only what is whole. */
     const char bad[] = "HTTP/1.1 200 OK\r\nServer\r\nX: y\r\n<title>never closed";
     pkt = tcp_packet(80, 50000, 1, bad, sizeof bad - 1);
