@@ -364,6 +364,26 @@ static void test_limits_bound_memory(void **state)
     passive_free(ps);
 }
 
+static void test_byte_budget_bounds_memory(void **state)
+{
+    (void)state;
+    struct passive *ps = passive_new(&(struct passive_limits){.max_bytes = 4096});
+    char resp[600] = "HTTP/1.1 200 OK\r\nServer: ";
+    size_t head = strlen(resp);
+    for (int i = 0; i < 50; i++) {
+        memset(resp + head, 'a' + i % 26, 500); /* 50 distinct 500-byte values */
+        resp[head + 500 - 1] = (char)('0' + i / 26);
+        memcpy(resp + head + 500, "\r\n\r\n", 4);
+        struct packet pkt = tcp_packet(80, 50000, 1, resp, head + 504);
+        passive_dispatch(ps, &pkt);
+    }
+    struct collected c = {0};
+    passive_finish(ps, collect, &c);
+    assert_true(c.observations >= 1 && c.observations <= 4096 / 500);
+    assert_int_equal(passive_get_stats(ps)->dropped_obs, 50 - c.observations);
+    passive_free(ps);
+}
+
 static void test_decode_hostile_frames(void **state)
 {
     (void)state;
@@ -412,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_xiongmai_only_search_replies),
         cmocka_unit_test(test_onvif_and_sadp_need_their_messages),
         cmocka_unit_test(test_limits_bound_memory),
+        cmocka_unit_test(test_byte_budget_bounds_memory),
         cmocka_unit_test(test_decode_hostile_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
