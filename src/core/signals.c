@@ -27,6 +27,7 @@ static const struct signal_info signals[] = {
     {"ssdp.server", 512, "SSDP SERVER header"},
     {"upnp.device_xml", 16384, "UPnP device description XML"},
     {"dvrip.system_info", 8192, "Xiongmai DVRIP SystemInfo JSON"},
+    {"dvrip.reply", 4096, "DVRIP reply other than SystemInfo: message <id>: <JSON body>"},
     {"dhcp.hostname", 255, "DHCP option 12"},
     {"dhcp.vendor_class", 255, "DHCP option 60"},
     {"dns.query", 255, "a name the device looked up"},
