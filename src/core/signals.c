@@ -13,6 +13,7 @@ static const struct signal_info signals[] = {
     {"http.favicon_mmh3", 32, "signed 32-bit MurmurHash3 of base64(/favicon.ico)"},
     {"http.isapi_device_info", 8192, "XML body of Hikvision /ISAPI/System/deviceInfo"},
     {"http.dahua_system_info", 4096, "body of Dahua magicBox getSystemInfo"},
+    {"http.host", 255, "Host header of a request a device sent (passive)"},
     {"rtsp.server", 512, "RTSP Server header value"},
     {"rtsp.www_authenticate", 512, "RTSP WWW-Authenticate value"},
     {"rtsp.sdp", 4096, "SDP body of an RTSP DESCRIBE answer"},
