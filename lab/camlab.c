@@ -195,7 +195,7 @@ static int serve_devices(struct lab_device *devs, size_t count, const struct opt
     if (rc == EXIT_OK && o->truth &&
         fleet_write_truth(o->truth, devs, count, err, sizeof err) < 0) {
         log_error("%s", err);
-        rc = EXIT_FAILURE_RUNTIME;
+        rc = EXIT_USAGE; /* the path the user named */
     }
     if (rc == EXIT_OK) {
         char *line = xasprintf("ready: %zu devices, %zu sockets on %s (seed %llu)", count,
