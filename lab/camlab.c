@@ -202,7 +202,7 @@ static int serve_devices(struct lab_device *devs, size_t count, const struct opt
                                lab_server_socket_count(srv), what, (unsigned long long)o->seed);
         log_info("%s", line);
         if (write_ready(o->ready_file, line) < 0)
-            rc = EXIT_FAILURE_RUNTIME;
+            rc = EXIT_USAGE;
         free(line);
     }
     if (rc == EXIT_OK && lab_server_run(srv) < 0)
