@@ -31,20 +31,29 @@ struct claim *claim_list_add(struct claim_list *list)
     return c;
 }
 
+static void claim_free_strings(struct claim *c)
+{
+    free(c->manufacturer);
+    free(c->brand);
+    free(c->model);
+    free(c->device_type);
+    free(c->firmware);
+    free(c->serial);
+    free(c->signal);
+    free(c->value);
+    free(c->matched_by);
+}
+
+void claim_list_drop_last(struct claim_list *list)
+{
+    if (list->count)
+        claim_free_strings(&list->items[--list->count]);
+}
+
 void claim_list_free(struct claim_list *list)
 {
-    for (size_t i = 0; i < list->count; i++) {
-        struct claim *c = &list->items[i];
-        free(c->manufacturer);
-        free(c->brand);
-        free(c->model);
-        free(c->device_type);
-        free(c->firmware);
-        free(c->serial);
-        free(c->signal);
-        free(c->value);
-        free(c->matched_by);
-    }
+    for (size_t i = 0; i < list->count; i++)
+        claim_free_strings(&list->items[i]);
     if (list->items != list->inline_items)
         free(list->items);
     list->items = NULL;

@@ -46,6 +46,8 @@ struct claim_list {
 /* Appends a zeroed claim (strings owned by the list). Pointers to earlier
  * claims stay valid only until the next call. */
 struct claim *claim_list_add(struct claim_list *list);
+/* Frees the strings of the last claim and removes it. */
+void claim_list_drop_last(struct claim_list *list);
 void claim_list_free(struct claim_list *list);
 
 /* Fills manufacturer, brand, model, device_type, firmware, serial,

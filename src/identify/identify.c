@@ -413,15 +413,57 @@ static const struct signal_entry *find_signal(const struct identifier *id, const
                    compare_signal_entries);
 }
 
+static bool same_or_both_null(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Several databases may read one observation (the project's and a Recog
+ * checkout's): what they say about the same maker is one piece of evidence,
+ * not two, so a later claim joins an earlier one of the same observation
+ * (fields it adds, the larger weight, both descriptions). */
+static void merge_into_earlier(struct claim_list *claims, size_t first)
+{
+    struct claim *last = &claims->items[claims->count - 1];
+    for (size_t i = first; i + 1 < claims->count; i++) {
+        struct claim *c = &claims->items[i];
+        if (!same_or_both_null(c->manufacturer, last->manufacturer) || c->generic != last->generic)
+            continue;
+        char **dst[] = {&c->brand, &c->model, &c->device_type, &c->firmware, &c->serial};
+        char **src[] = {&last->brand, &last->model, &last->device_type, &last->firmware,
+                        &last->serial};
+        for (size_t k = 0; k < sizeof dst / sizeof dst[0]; k++)
+            if (!*dst[k]) {
+                *dst[k] = *src[k];
+                *src[k] = NULL;
+            }
+        if (last->weight > c->weight)
+            c->weight = last->weight;
+        const char *parts[] = {c->matched_by, " | ", last->matched_by};
+        size_t n0 = strlen(parts[0]), n1 = strlen(parts[2]);
+        char *joined = xmalloc(n0 + n1 + 4);
+        memcpy(joined, parts[0], n0);
+        memcpy(joined + n0, parts[1], 3);
+        memcpy(joined + n0 + 3, parts[2], n1 + 1);
+        free(c->matched_by);
+        c->matched_by = joined;
+        claim_list_drop_last(claims);
+        return;
+    }
+}
+
 static void match_observation(const struct identifier *id, struct fp_matcher *m,
                               const struct observation *obs, struct claim_list *claims)
 {
     const struct signal_entry *e = find_signal(id, obs->signal);
     if (!e || !obs->value)
         return;
+    size_t first = claims->count;
     for (size_t r = 0; r < e->count; r++) {
         struct match_ctx mc = {id, obs, claims, e->routes[r].weight, SIZE_MAX};
-        fp_database_match(e->routes[r].db, m, obs->value, obs->value_len, on_match, &mc);
+        if (fp_database_match(e->routes[r].db, m, obs->value, obs->value_len, on_match, &mc) &&
+            claims->count > first + 1)
+            merge_into_earlier(claims, first);
     }
 }
 
