@@ -262,7 +262,6 @@ static bool compile_fingerprint(struct fingerprint *fp, uint32_t *groups, char *
         snprintf(msg, size, "%s (at offset %zu)", (char *)text, (size_t)offset);
         return false;
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     uint32_t n = 0;
     pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &n);
     *groups = n;
@@ -1032,22 +1031,40 @@ void fp_set_tag_params(struct fp_set *set, int (*tag_of)(const char *name))
         }
 }
 
-void fp_set_finalize(struct fp_set *set)
+/* JIT-compiles the patterns of one database (PCRE2 falls back to its
+ * interpreter where the JIT cannot take a pattern). */
+static void jit_database(struct fp_database *db)
+{
+    for (size_t i = 0; i < db->count; i++)
+        if (db->fps[i].re)
+            pcre2_jit_compile(db->fps[i].re, PCRE2_JIT_COMPLETE);
+}
+
+void fp_set_finalize_for(struct fp_set *set,
+                         bool (*wanted)(const struct fp_database *db, void *ctx), void *ctx)
 {
     if (set->finalized)
         return;
-#ifdef HAVE_HYPERSCAN
     for (size_t i = 0; i < set->count; i++) {
         struct fp_database *db = &set->dbs[i];
+        if (wanted && !wanted(db, ctx))
+            continue;
+        jit_database(db);
+#ifdef HAVE_HYPERSCAN
         free_index(db->index);
         db->index = build_index(set, db);
-    }
 #endif
+    }
     /* Matchers made before this may be too small for the new patterns. */
     for (size_t i = 0; i < set->pool->count; i++)
         matcher_free(set->pool->free_list[i]);
     set->pool->count = 0;
     set->finalized = true;
+}
+
+void fp_set_finalize(struct fp_set *set)
+{
+    fp_set_finalize_for(set, NULL, NULL);
 }
 
 struct fp_matcher *fp_matcher_acquire(const struct fp_set *set)
