@@ -13,7 +13,16 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"scan", cmd_scan, "find, probe and identify cameras and recorders on TARGETS"},
     {"targets", cmd_targets, "list or count the addresses a scan would visit"},
+    {"policies", cmd_policies, "list the restriction lists, vulnerabilities and clouds checked"},
+    {"import", cmd_import, "store devices (JSON lines) in the inventory as one scan"},
+    {"scans", cmd_scans, "list the scans in the inventory"},
+    {"devices", cmd_devices, "list the inventory's devices (--restricted: only banned ones)"},
+    {"diff", cmd_diff, "what appeared, vanished or changed between two scans"},
+    {"report", cmd_report, "write an HTML, JSON, CSV or Markdown report from the inventory"},
+    {"discover", cmd_discover, "find devices on a local segment by their discovery protocols"},
+    {"passive", cmd_passive, "identify devices from a capture file or interface, sending nothing"},
     {"identify", cmd_identify, "name the maker of each host from observation JSONL"},
     {"fingerprints", cmd_fingerprints, "verify fingerprint databases against their examples"},
     {NULL, NULL, NULL},
