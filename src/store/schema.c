@@ -52,6 +52,9 @@ static const char *const migrations[] = {
     "CREATE INDEX observations_scan_device ON observations (scan_id, device_id);",
     /* 2: the verdict queries of reports and `devices --restricted`. */
     "CREATE INDEX findings_verdict ON findings (kind, verdict);",
+    /* 3: MACs and serials seen on two hosts of one scan name no device. */
+    "CREATE TABLE shared_identifiers (kind TEXT NOT NULL, value TEXT NOT NULL,"
+    " first_scan BIGINT NOT NULL REFERENCES scans (id), PRIMARY KEY (kind, value));",
 };
 
 #define MIGRATION_COUNT (sizeof migrations / sizeof migrations[0])
