@@ -430,6 +430,12 @@ static void test_escaping(void **state)
     s = terminal_safe("x\x1b[31my\xc2\x9bz");
     assert_string_equal(s, "x?[31my??z");
     free(s);
+    s = terminal_clip("V4.02.R11.24340142.10001", 10);
+    assert_string_equal(s, "V4.02.R11~");
+    free(s);
+    s = terminal_clip("caf\xc3\xa9s", 5); /* never half an é */
+    assert_string_equal(s, "caf~");
+    free(s);
     s = terminal_safe(NULL);
     assert_string_equal(s, "-");
     free(s);
