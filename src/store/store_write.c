@@ -6,6 +6,7 @@
 #include "core/util.h"
 #include "store/store_internal.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct host_write {
     char scan[24];
     char device[24];
     char now[32];
+    char mac_lower[18]; /* MACs compare case-blind: kept in lower case */
 };
 
 static const char *text_or_null(const char *s)
@@ -331,8 +333,10 @@ int store_write_host(struct db *db, const char *site, int64_t scan_id, const str
     struct host_write w = {.db = db,
                            .site = site,
                            .dev = dev,
-                           .mac = text_or_null(dev->mac),
                            .serial = identifying_serial(text_or_null(dev->serial))};
+    for (size_t i = 0; dev->mac[i] && i + 1 < sizeof w.mac_lower; i++)
+        w.mac_lower[i] = (char)tolower((unsigned char)dev->mac[i]);
+    w.mac = text_or_null(w.mac_lower);
     snprintf(w.scan, sizeof w.scan, "%lld", (long long)scan_id);
     snprintf(w.now, sizeof w.now, "%.6f", time_now());
     int rc = db_begin(db);

@@ -180,7 +180,7 @@ static void test_identity_across_address_change(void **state)
     add(f->st, s1, camera("10.0.0.8", "a4:14:37:00:00:08", NULL, "V5.5.0"));
     assert_int_equal(store_scan_end(f->st, s1, 1001), 0);
     int64_t s2 = begin_scan(f->st, "hq", 2000);
-    add(f->st, s2, camera("10.0.0.50", "a4:14:37:00:00:01", NULL, "V5.5.0")); /* moved */
+    add(f->st, s2, camera("10.0.0.50", "A4:14:37:00:00:01", NULL, "V5.5.0")); /* moved */
     add(f->st, s2, camera("10.0.0.60", NULL, "SN-1", "V5.5.0"));              /* moved */
     add(f->st, s2, camera("10.0.0.7", NULL, NULL, "V5.7.0"));                 /* by address */
     add(f->st, s2, camera("10.0.0.8", "a4:14:37:00:00:99", NULL, "V5.5.0"));  /* another MAC */
