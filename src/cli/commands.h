@@ -15,5 +15,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_discover(int argc, char **argv);
 int cmd_passive(int argc, char **argv);
+int cmd_identify(int argc, char **argv);
+int cmd_fingerprints(int argc, char **argv);
 
 #endif

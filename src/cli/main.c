@@ -23,6 +23,8 @@ static const struct command commands[] = {
     {"report", cmd_report, "write an HTML, JSON, CSV or Markdown report from the inventory"},
     {"discover", cmd_discover, "find devices on a local segment by their discovery protocols"},
     {"passive", cmd_passive, "identify devices from a capture file or interface, sending nothing"},
+    {"identify", cmd_identify, "name the maker of each host from observation JSONL"},
+    {"fingerprints", cmd_fingerprints, "verify fingerprint databases against their examples"},
     {NULL, NULL, NULL},
 };
 
