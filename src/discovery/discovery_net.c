@@ -26,6 +26,7 @@
 #define MODULES_MAX 16
 #define ANSWERS_MAX 4096       /* bounds memory on a hostile segment */
 #define SEND_SPACING_US 20000  /* between two requests: polite */
+#define DRAIN_BATCH 256        /* datagrams read per socket per wake-up */
 #define UPNP_FETCH_TIMEOUT 2.0 /* seconds per description */
 #define UPNP_FETCH_LIMIT (64 * 1024)
 #define UPNP_FETCH_BUDGET 10.0 /* seconds for all descriptions together */
@@ -198,7 +199,9 @@ static void drain_socket(int fd, const struct discovery_module *m, struct in_add
                          const struct in_addr *only_from, struct answer_set *answers)
 {
     static __thread uint8_t buf[DISCOVERY_DATAGRAM_MAX];
-    for (;;) {
+    /* Bounded per wake-up so a flood on one port cannot hold the loop past
+     * its deadline or starve the other sockets. */
+    for (int reads = 0; reads < DRAIN_BATCH; reads++) {
         struct sockaddr_in from;
         socklen_t fl = sizeof from;
         ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);

@@ -141,6 +141,11 @@ grep -q '"ip":"10.66.0.13".*"model":"IPC-HDW1431T1-S4".*"protocols":\["onvif","d
 grep -q '"ip":"10.66.0.20".*"protocols":\["onvif"\]' "$TMP/unicast.jsonl" ||
   fail "unicast ONVIF answer of 10.66.0.20"
 [ "$(wc -l < "$TMP/unicast.jsonl")" -eq 2 ] || fail "unicast: answers from other hosts"
+# An observations file that cannot be written is a runtime error, said so.
+ip netns exec "${P}scan" "$CAMAUDIT" discover --interface eth0 --wait 1 \
+  --observations /nonexistent/dir/obs.jsonl >/dev/null 2>"$TMP/obsfail.err"
+[ $? -eq 1 ] && grep -q "cannot write observations file '/nonexistent/dir/obs.jsonl'" \
+  "$TMP/obsfail.err" || { cat "$TMP/obsfail.err"; fail "unwritable observations file"; }
 # Bad input: an unknown interface is a usage error with a clear line.
 ip netns exec "${P}scan" "$CAMAUDIT" discover --interface nosuch0 --wait 1 2>"$TMP/bad.err"
 [ $? -eq 2 ] && grep -q "no network interface 'nosuch0'" "$TMP/bad.err" ||
