@@ -103,6 +103,7 @@ while read -r node persona mac addr gw mis; do
   [ -n "$gw" ] && set -- "$@" --gateway "$gw"
   ip netns exec "$P$node" "$RESPONDER" "$@" 2>"$TMP/$node.log" &
   PIDS="$PIDS $!"
+  RESPONDERS="${RESPONDERS:-} $node:$!"
 done < "$TMP/truth.txt"
 
 # A trap at the address the hostile device's SSDP LOCATION names: discover
@@ -237,3 +238,10 @@ if problems:
     sys.exit(1)
 print("discover: 22 devices (one hostile) found and checked against the truth, 3 misaddressed")
 PY
+
+# The responders stop cleanly on SIGTERM (under the sanitizers: no leak, no
+# error) — the lab must be as sound as the tool it tests.
+for entry in $RESPONDERS; do kill "${entry#*:}"; done
+for entry in $RESPONDERS; do
+  wait "${entry#*:}" || { cat "$TMP/${entry%%:*}.log"; fail "responder ${entry%%:*} did not stop cleanly"; }
+done
