@@ -355,8 +355,8 @@ int discovery_run(const struct discovery_options *opts, struct discovery_obs_lis
     if (!opts->interface || iface_lookup(opts->interface, &ifc, err, err_size) != 0)
         return -1;
     const struct discovery_module *const *all = discovery_modules();
-    const struct discovery_module *mods[MODULES_MAX];
-    int fds[MODULES_MAX];
+    const struct discovery_module *mods[MODULES_MAX] = {0};
+    int fds[MODULES_MAX] = {0};
     size_t n = 0;
     for (size_t i = 0; all[i] && n < MODULES_MAX; i++) {
         int fd = module_socket(all[i], &ifc, err, err_size);
@@ -395,8 +395,8 @@ int discovery_unicast(const char *ip, double wait, struct discovery_obs_list *ou
         return -1;
     }
     const struct discovery_module *const *all = discovery_modules();
-    const struct discovery_module *mods[MODULES_MAX];
-    int fds[MODULES_MAX];
+    const struct discovery_module *mods[MODULES_MAX] = {0};
+    int fds[MODULES_MAX] = {0};
     size_t n = 0;
     uint8_t buf[2048];
     for (size_t i = 0; all[i] && n < MODULES_MAX; i++) {
