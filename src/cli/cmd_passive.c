@@ -10,14 +10,13 @@
 #include "identify/device.h"
 #include "passive/capture.h"
 #include "passive/passive.h"
+#include "policy/policy.h"
 
+/* identify_host comes with branch `identify`; until it is merged, hosts are
+ * reported with their MAC and policy findings but no manufacturer. */
 #if __has_include("identify/identify.h")
 #include "identify/identify.h"
 #define HAVE_IDENTIFY 1
-#endif
-#if __has_include("policy/policy.h")
-#include "policy/policy.h"
-#define HAVE_POLICY 1
 #endif
 
 #include <errno.h>
@@ -40,9 +39,7 @@ struct passive_run {
 #ifdef HAVE_IDENTIFY
     struct identifier *identifier;
 #endif
-#ifdef HAVE_POLICY
     struct policy_set *policies;
-#endif
 };
 
 static struct capture *volatile running_capture;
@@ -141,9 +138,7 @@ static struct device *device_for_host(struct passive_run *run, const struct pass
 #endif
     if (host->mac[0] && !dev->mac[0])
         strlcpy_safe(dev->mac, host->mac, sizeof dev->mac);
-#ifdef HAVE_POLICY
     policy_evaluate(run->policies, dev, host->obs, host->count);
-#endif
     return dev;
 }
 
@@ -183,28 +178,23 @@ static void on_signal(int sig)
         capture_stop(running_capture);
 }
 
-/* Loads identify and policy data. 0, or -1 with the error reported. */
+/* Loads identify and policy data: EXIT_OK, or the exit code with the error
+ * reported (a bad --policies list is the user's; missing data is not). */
 static int load_knowledge(struct passive_run *run, const struct passive_options *o)
 {
     char err[512] = "";
-    (void)err;
 #ifdef HAVE_IDENTIFY
     run->identifier = identifier_load(NULL, 0, err, sizeof err);
     if (!run->identifier) {
         log_error("cannot load fingerprints: %s", err);
-        return -1;
+        return EXIT_FAILURE_RUNTIME;
     }
 #endif
-#ifdef HAVE_POLICY
     run->policies = policy_set_load(o->policies, NULL, 0, err, sizeof err);
     if (!run->policies) {
         log_error("cannot load policies: %s", err);
-        return -1;
+        return o->policies ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
     }
-#else
-    if (o->policies)
-        log_warn("--policies ignored: this build has no policy module");
-#endif
     return 0;
 }
 
@@ -213,10 +203,7 @@ static void unload_knowledge(struct passive_run *run)
 #ifdef HAVE_IDENTIFY
     identifier_free(run->identifier);
 #endif
-#ifdef HAVE_POLICY
     policy_set_free(run->policies);
-#endif
-    (void)run;
 }
 
 static int open_observations(struct passive_run *run, const char *path)
@@ -244,6 +231,10 @@ static int read_capture(struct capture *cap, struct passive *ps)
     int linktype = capture_linktype(cap), rc;
     while ((rc = capture_next(cap, &frame, err, sizeof err)) == 1)
         passive_feed(ps, linktype, frame.data, frame.caplen, frame.time);
+    unsigned long long dropped = capture_dropped(cap);
+    if (dropped)
+        log_warn("passive: the kernel dropped %llu frames (capture too slow for the traffic)",
+                 dropped);
     if (rc < 0) {
         log_error("%s", err);
         return EXIT_USAGE;
@@ -268,11 +259,17 @@ int cmd_passive(int argc, char **argv)
         return EXIT_USAGE;
     }
     struct passive_run run = {.jsonl = o.jsonl};
-    if (load_knowledge(&run, &o) != 0 || open_observations(&run, o.observations_file) != 0) {
+    int load_rc = load_knowledge(&run, &o);
+    if (load_rc == EXIT_OK && open_observations(&run, o.observations_file) != 0)
+        load_rc = EXIT_USAGE;
+    if (load_rc != EXIT_OK) {
         unload_knowledge(&run);
         capture_close(cap);
-        return EXIT_FAILURE_RUNTIME;
+        return load_rc;
     }
+    if (o.interface)
+        log_info("passive: listening on '%s' (read only%s); Ctrl-C ends the capture", o.interface,
+                 o.promisc ? ", promiscuous" : ", not promiscuous");
     struct passive *ps = passive_new(&o.limits);
     passive_set_observer(ps, write_observation, &run);
     running_capture = cap;

@@ -1,17 +1,21 @@
 /* cmd_scan.c — `camaudit scan`: the active scan. Parses options, runs the
- * engine (core/engine.h) over the targets, identifies each finished host
- * and writes it as a table row or a device JSON line; --observations keeps
- * the raw observations. Progress goes to stderr when it is a terminal; one
- * summary line is always printed at the end. */
+ * engine (core/engine.h) over the targets, and for each finished host:
+ * identify_host (identify/identify.h), policy_evaluate (policy/policy.h),
+ * store_add_host (store/store.h, unless --no-store), then a table row or a
+ * device JSON line; --observations keeps the raw observations. Progress goes
+ * to stderr when it is a terminal; one summary line is always printed. */
 #include "cli/commands.h"
-#include "cli/scan_fallback_identify.h"
+#include "cli/store_options.h"
 #include "cli/target_options.h"
 #include "core/engine.h"
 #include "core/log.h"
 #include "core/ports.h"
 #include "core/ratelimit.h"
 #include "core/util.h"
+#include "identify/identify.h"
+#include "policy/policy.h"
 #include "probes/probe.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +30,9 @@
 
 struct scan_options {
     struct target_options targets;
+    struct store_options store;
+    bool no_store;
+    const char *policy;
     struct port_list ports;
     bool ports_given;
     const char *ports_file;
@@ -35,9 +42,15 @@ struct scan_options {
     unsigned threads;
     bool dry_run, jsonl, quiet;
     const char *observations_path, *output_path;
+    char *target_text; /* positional targets, space-separated, for the scan record */
 };
 
 struct scan_output {
+    const struct identifier *identifier;
+    const struct policy_set *policies;
+    struct store *store;
+    int64_t scan_id;
+    bool store_failed;
     FILE *out;
     FILE *observations;
     bool jsonl;
@@ -50,25 +63,26 @@ struct scan_output {
 
 static void scan_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: camaudit scan [options] TARGETS...\n"
-            "Finds cameras, recorders and doorbells: sweeps the camera ports of every\n"
-            "target, probes the ports that answer, and names each device.\n"
-            "  -p PORTS          ports to scan (default: data/ports.txt)\n"
-            "  --ports-file F    port set and probe per port from F (format of data/ports.txt)\n"
-            "  --rate N          connection attempts per second, all threads (default %.0f; 0: "
-            "no limit)\n"
-            "  --concurrency N   connections in flight (default: sized to the open-file limit)\n"
-            "  --timeout S       connect and read timeout in seconds (default %.1f)\n"
-            "  --host-timeout S  deadline for one host, all its ports (default %.0f)\n"
-            "  --threads N       event loops over disjoint shards (default 1)\n"
-            "  --dry-run         walk and count the targets, send nothing\n"
-            "  --jsonl           one device JSON object per line instead of the table\n"
-            "  --observations F  also write every observation as JSONL to F\n"
-            "  -o FILE           write the table or JSONL to FILE\n"
-            "  --quiet           no progress display (the summary line stays)\n%s",
-            ENGINE_DEFAULT_RATE, ENGINE_DEFAULT_TIMEOUT_MS / 1000.0,
-            ENGINE_DEFAULT_HOST_TIMEOUT_MS / 1000.0, TARGET_OPTIONS_HELP);
+    fprintf(
+        out,
+        "usage: camaudit scan [options] TARGETS...\n"
+        "Finds cameras, recorders and doorbells: sweeps the camera ports of every\n"
+        "target, probes the ports that answer, and names each device.\n"
+        "  -p PORTS          ports to scan (default: data/ports.txt)\n"
+        "  --ports-file F    port set and probe per port from F (format of data/ports.txt)\n"
+        "  --rate N          connection attempts per second, all threads (default %.0f; 0: "
+        "no limit)\n"
+        "  --concurrency N   connections in flight (default 1024, at most the open-file limit)\n"
+        "  --timeout S       connect and read timeout in seconds (default %.1f)\n"
+        "  --host-timeout S  deadline for one host, all its ports (default %.0f)\n"
+        "  --threads N       event loops over disjoint shards (default 1)\n"
+        "  --dry-run         walk and count the targets, send nothing\n"
+        "  --jsonl           one device JSON object per line instead of the table\n"
+        "  --observations F  also write every observation as JSONL to F\n"
+        "  -o FILE           write the table or JSONL to FILE\n"
+        "  --quiet           no progress display (the summary line stays)\n%s",
+        ENGINE_DEFAULT_RATE, ENGINE_DEFAULT_TIMEOUT_MS / 1000.0,
+        ENGINE_DEFAULT_HOST_TIMEOUT_MS / 1000.0, TARGET_OPTIONS_HELP);
 }
 
 static const char *option_value(int argc, char **argv, int *i)
@@ -139,6 +153,7 @@ static int consume_scan_option(struct scan_options *o, int argc, char **argv, in
     const char **path = strcmp(arg, "--ports-file") == 0     ? &o->ports_file
                         : strcmp(arg, "--observations") == 0 ? &o->observations_path
                         : strcmp(arg, "-o") == 0             ? &o->output_path
+                        : strcmp(arg, "--policy") == 0       ? &o->policy
                                                              : NULL;
     if (path) {
         if (!(*path = option_value(argc, argv, i)))
@@ -146,6 +161,7 @@ static int consume_scan_option(struct scan_options *o, int argc, char **argv, in
         return 1;
     }
     bool *flag = strcmp(arg, "--dry-run") == 0                             ? &o->dry_run
+                 : strcmp(arg, "--no-store") == 0                          ? &o->no_store
                  : strcmp(arg, "--jsonl") == 0                             ? &o->jsonl
                  : (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) ? &o->quiet
                                                                            : NULL;
@@ -162,6 +178,8 @@ static int parse_scan_args(struct scan_options *o, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         int used = target_options_consume(&o->targets, argc, argv, &i);
         if (used == 0)
+            used = store_options_consume(&o->store, argc, argv, &i);
+        if (used == 0)
             used = consume_scan_option(o, argc, argv, &i);
         if (used < 0)
             return -1;
@@ -177,6 +195,10 @@ static int parse_scan_args(struct scan_options *o, int argc, char **argv)
         }
         if (target_options_add_positional(&o->targets, argv[i]) != 0)
             return -1;
+        char *joined =
+            o->target_text ? xasprintf("%s %s", o->target_text, argv[i]) : xstrdup(argv[i]);
+        free(o->target_text);
+        o->target_text = joined;
     }
     if (!o->targets.any_target) {
         scan_usage(stderr);
@@ -198,21 +220,26 @@ static void format_ports(const uint16_t *ports, size_t n, char *buf, size_t size
         o += (size_t)snprintf(buf + o, size - o, "%s%u", i ? "," : "", ports[i]);
 }
 
-/* The verdict column: "restricted" if any list says so, else the first
- * verdict, "-" when no policy was evaluated. */
-static const char *device_verdict(const struct device *dev)
+/* The verdict column: "restricted (lists)" when any list restricts the
+ * device, else "unknown" when a list could not tell, else "not_restricted";
+ * "-" when no list was evaluated. Writes into buf. */
+static const char *scan_verdict(const struct device *dev, char *buf, size_t size)
 {
-    const char *verdict = NULL;
+    char *lists = device_restricted_lists(dev);
+    bool any = false, unknown = false;
     for (size_t i = 0; i < dev->finding_count; i++) {
         const struct finding *f = &dev->findings[i];
-        if (f->kind != FINDING_RESTRICTION)
-            continue;
-        if (strcmp(f->verdict, "restricted") == 0)
-            return "restricted";
-        if (!verdict)
-            verdict = f->verdict;
+        if (f->kind == FINDING_RESTRICTION) {
+            any = true;
+            unknown |= strcmp(f->verdict, "unknown") == 0;
+        }
     }
-    return verdict ? verdict : "-";
+    if (lists && *lists)
+        snprintf(buf, size, "restricted (%s)", lists);
+    else
+        snprintf(buf, size, "%s", !any ? "-" : unknown ? "unknown" : "not_restricted");
+    free(lists);
+    return buf;
 }
 
 static void write_table_row(struct scan_output *so, const struct device *dev,
@@ -223,11 +250,12 @@ static void write_table_row(struct scan_output *so, const struct device *dev,
                 "MAKER", "BRAND", "MODEL", "FIRMWARE", "TYPE", "VERDICT");
         so->table_header_done = true;
     }
-    char ports[128];
+    char ports[128], verdict[256];
     format_ports(host->open_ports, host->open_count, ports, sizeof ports);
     fprintf(so->out, "%-15s %-24s %-12s %-12s %-20s %-18s %-10s %s\n", dev->ip, ports,
             text_or_dash(dev->manufacturer), text_or_dash(dev->brand), text_or_dash(dev->model),
-            text_or_dash(dev->firmware), text_or_dash(dev->device_type), device_verdict(dev));
+            text_or_dash(dev->firmware), text_or_dash(dev->device_type),
+            scan_verdict(dev, verdict, sizeof verdict));
 }
 
 static void write_device_json(struct scan_output *so, const struct device *dev)
@@ -245,9 +273,14 @@ static void scan_on_host(const struct engine_host *host, void *ctx)
     for (size_t i = 0; so->observations && i < host->obs_count; i++)
         if (observation_write_jsonl(so->observations, &host->obs[i]) != 0)
             so->write_failed = true;
-    struct device *dev = scan_fallback_identify(host->ip, host->obs, host->obs_count);
+    struct device *dev = identify_host(so->identifier, host->obs, host->obs_count);
+    if (!dev->ip[0]) /* a host with open ports but nothing said */
+        strlcpy_safe(dev->ip, host->ip, sizeof dev->ip);
     for (size_t i = 0; i < host->open_count; i++)
         device_add_port(dev, host->open_ports[i]);
+    policy_evaluate(so->policies, dev, host->obs, host->obs_count);
+    if (so->store && store_add_host(so->store, so->scan_id, dev, host->obs, host->obs_count) != 0)
+        so->store_failed = true;
     if (strcmp(dev->manufacturer, "unknown") != 0)
         atomic_fetch_add(&so->devices_identified, 1);
     if (so->jsonl)
@@ -299,14 +332,17 @@ static void print_summary(const struct scan_output *so, const struct engine_stat
 {
     double elapsed = ratelimit_clock() - so->started;
     uint64_t conns = atomic_load(&st->connections);
+    uint64_t answers = atomic_load(&st->exchanges);
     fprintf(stderr,
             "camaudit: scanned %" PRIu64 " addresses x %zu ports in %.2fs: %" PRIu64
             " hosts up, %" PRIu64 " open ports, %" PRIuFAST64 " devices identified, %" PRIu64
-            " hosts hit the deadline, %" PRIu64 " connections (%.0f/s), peak memory %ld KB\n",
+            " hosts hit the deadline, %" PRIu64 " connections (%.0f/s), %" PRIu64
+            " probe answers (%.0f/s), peak memory %ld KB\n",
             (uint64_t)atomic_load(&st->hosts_done), port_count, elapsed,
             (uint64_t)atomic_load(&st->hosts_up), (uint64_t)atomic_load(&st->ports_open),
             atomic_load(&so->devices_identified), (uint64_t)atomic_load(&st->hosts_timed_out),
-            conns, elapsed > 0 ? (double)conns / elapsed : 0.0, peak_rss_kb());
+            conns, elapsed > 0 ? (double)conns / elapsed : 0.0, answers,
+            elapsed > 0 ? (double)answers / elapsed : 0.0, peak_rss_kb());
 }
 
 static FILE *open_output(const char *path, const char *what)
@@ -339,12 +375,99 @@ static int load_port_map(struct scan_options *o, struct probe_port_map **map)
     return EXIT_OK;
 }
 
-static int run_scan(struct scan_options *o, const struct probe_port_map *map)
+/* Loads fingerprints and policies. EXIT_OK or an exit code (error printed). */
+static int load_knowledge(const struct scan_options *o, struct scan_output *so)
+{
+    char err[1024];
+    struct identifier *id = identifier_load(NULL, 0, err, sizeof err);
+    if (!id) {
+        log_error("cannot load fingerprints: %s", err);
+        return EXIT_FAILURE_RUNTIME;
+    }
+    so->identifier = id;
+    struct policy_set *ps = policy_set_load(o->policy, NULL, 0, err, sizeof err);
+    if (!ps) {
+        log_error("%s", err);
+        return o->policy ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
+    }
+    so->policies = ps;
+    return EXIT_OK;
+}
+
+/* The command line as one string, for the scan record. */
+static char *joined_arguments(int argc, char **argv, int first)
+{
+    size_t len = 1;
+    for (int i = first; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *text = xcalloc(1, len);
+    for (int i = first; i < argc; i++) {
+        strcat(text, argv[i]);
+        if (i + 1 < argc)
+            strcat(text, " ");
+    }
+    return text;
+}
+
+static int begin_store(const struct scan_options *o, struct scan_output *so, int argc, char **argv)
+{
+    if (o->no_store)
+        return EXIT_OK;
+    so->store = store_options_open(&o->store);
+    if (!so->store)
+        return EXIT_USAGE;
+    char *command = joined_arguments(argc, argv, 0);
+    char *options = joined_arguments(argc, argv, 1);
+    const char *user = getenv("USER");
+    struct scan_info info = {.site = o->store.site,
+                             .targets = o->target_text ? o->target_text : "",
+                             .options = options,
+                             .command = command,
+                             .operator_name = user ? user : "",
+                             .started = time_now()};
+    so->scan_id = store_scan_begin(so->store, &info);
+    free(command);
+    free(options);
+    if (so->scan_id < 0) {
+        log_error("cannot record the scan in the inventory");
+        return EXIT_FAILURE_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
+static void end_store(struct scan_output *so, bool finished)
+{
+    if (!so->store)
+        return;
+    if (finished && store_scan_end(so->store, so->scan_id, time_now()) != 0)
+        so->store_failed = true;
+    if (so->store_failed)
+        log_error("some hosts could not be written to the inventory");
+    store_close(so->store);
+}
+
+static void unload_knowledge(struct scan_output *so)
+{
+    identifier_free((struct identifier *)so->identifier);
+    policy_set_free((struct policy_set *)so->policies);
+}
+
+static int run_scan(struct scan_options *o, const struct probe_port_map *map, int argc, char **argv)
 {
     struct scan_output so = {.out = stdout, .jsonl = o->jsonl};
-    int rc = EXIT_OK;
-    if (o->output_path && !(so.out = open_output(o->output_path, "output file")))
-        return EXIT_USAGE;
+    bool scan_finished = false;
+    int rc = load_knowledge(o, &so);
+    if (rc == EXIT_OK)
+        rc = begin_store(o, &so, argc, argv);
+    if (rc != EXIT_OK) {
+        unload_knowledge(&so);
+        return rc;
+    }
+    if (o->output_path && !(so.out = open_output(o->output_path, "output file"))) {
+        so.out = stdout;
+        rc = EXIT_USAGE;
+        goto done;
+    }
     if (o->observations_path &&
         !(so.observations = open_output(o->observations_path, "observations file"))) {
         rc = EXIT_USAGE;
@@ -364,7 +487,10 @@ static int run_scan(struct scan_options *o, const struct probe_port_map *map)
         .ports = o->ports.ports,
         .port_count = o->ports.count,
         .port_map = map,
-        .concurrency = o->concurrency ? o->concurrency : (max_conc < 4096 ? max_conc : 4096),
+        .concurrency =
+            o->concurrency
+                ? o->concurrency
+                : (max_conc < ENGINE_DEFAULT_CONCURRENCY ? max_conc : ENGINE_DEFAULT_CONCURRENCY),
         .rate = o->rate,
         .timeout_ms = (unsigned)(o->timeout_s * 1000),
         .host_timeout_ms = (unsigned)(o->host_timeout_s * 1000),
@@ -385,7 +511,12 @@ static int run_scan(struct scan_options *o, const struct probe_port_map *map)
     if (cfg.on_progress)
         fputc('\n', stderr);
     print_summary(&so, &stats, o->ports.count);
+    scan_finished = true;
 done:
+    end_store(&so, scan_finished);
+    unload_knowledge(&so);
+    if (so.store_failed)
+        rc = EXIT_FAILURE_RUNTIME;
     if (so.observations && fclose(so.observations) != 0)
         so.write_failed = true;
     if (so.out != stdout && fclose(so.out) != 0)
@@ -418,10 +549,11 @@ int cmd_scan(int argc, char **argv)
     }
     if ((rc = load_port_map(&o, &map)) != EXIT_OK)
         goto done;
-    rc = o.dry_run ? dry_run(&o, o.ports.count) : run_scan(&o, map);
+    rc = o.dry_run ? dry_run(&o, o.ports.count) : run_scan(&o, map, argc, argv);
 done:
     probe_port_map_free(map);
     port_list_free(&o.ports);
     target_options_free(&o.targets);
+    free(o.target_text);
     return rc;
 }

@@ -45,6 +45,7 @@ struct port_state {
     uint16_t port;
     enum port_status status;
     struct probe_session session;
+    SSL_SESSION *tls_session; /* resumed by the port's later exchanges */
 };
 
 struct conn {
@@ -147,6 +148,9 @@ static void conn_release(struct conn *c)
 
 static void host_free(struct host *h)
 {
+    for (size_t i = 0; i < h->port_count; i++)
+        if (h->ports[i].tls_session)
+            SSL_SESSION_free(h->ports[i].tls_session);
     obs_list_clear(&h->obs);
     event_free(h->deadline);
     free(h->ports);
@@ -259,6 +263,10 @@ static bool conn_start_tls(struct conn *c)
     SSL *ssl = SSL_new(w->eng->ssl_ctx);
     if (!ssl)
         return false;
+    /* Later exchanges resume the first one's session: one full handshake
+     * per port instead of one per request. */
+    if (c->ps->tls_session)
+        SSL_set_session(ssl, c->ps->tls_session);
     struct bufferevent *tls = bufferevent_openssl_filter_new(
         w->base, c->bev, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
     if (!tls) {
@@ -309,6 +317,9 @@ static void conn_event_cb(struct bufferevent *bev, short events, void *arg)
         return;
     }
     /* EOF or error: the answer (if any) is all there is. */
+    if (events & BEV_EVENT_ERROR)
+        log_debug("%s:%u %s: %s", c->host->ip, c->ps->port, c->connected ? "read" : "connect",
+                  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
     if (!c->connected && c->sweep && c->ps->status == PORT_SWEEPING)
         port_mark(c->ps, c->host, PORT_CLOSED);
     conn_done(c);
@@ -335,6 +346,8 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
+    log_debug("%s:%u %s timed out", c->host->ip, c->ps->port,
+              c->connected ? "read" : (c->failed ? "start" : "connect"));
     if (!c->connected && c->sweep && c->ps->status == PORT_SWEEPING)
         port_mark(c->ps, c->host, PORT_CLOSED); /* filtered, or could not start */
     conn_done(c);
@@ -349,6 +362,14 @@ static void conn_finish(struct conn *c)
     struct port_state *ps = c->ps;
     struct probe_session *s = &ps->session;
     bool parse = c->connected && s->module && !s->done;
+    if (c->connected && c->tcp && !ps->tls_session) {
+        SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+        SSL_SESSION *sess = ssl ? SSL_get1_session(ssl) : NULL;
+        if (sess && SSL_SESSION_is_resumable(sess))
+            ps->tls_session = sess;
+        else if (sess)
+            SSL_SESSION_free(sess);
+    }
     if (parse) {
         struct evbuffer *in = bufferevent_get_input(c->bev);
         size_t len = evbuffer_get_length(in);

@@ -156,7 +156,9 @@ static int copy_string_member(json_t *root, const char *key, char *dst, size_t d
         snprintf(err, err_size, "\"%s\" is not a string", key);
         return -1;
     }
-    if (json_string_length(v) >= dst_size) {
+    /* "source" is free text (a collector name, or a citation in a corpus):
+     * cut it to fit rather than lose the observation. */
+    if (json_string_length(v) >= dst_size && strcmp(key, "source") != 0) {
         snprintf(err, err_size, "\"%s\" is longer than %zu bytes", key, dst_size - 1);
         return -1;
     }

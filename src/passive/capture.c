@@ -15,13 +15,30 @@
 
 #define LIVE_SNAPLEN 65535
 #define LIVE_TIMEOUT_MS 250
+#define LIVE_BUFFER_BYTES (32 * 1024 * 1024) /* kernel ring: absorbs bursts */
 
 struct capture {
     pcap_t *pcap;
     char *name;
     bool live;
-    long good_offset; /* file offset after the last frame read whole */
+    bool pcapng;      /* block sizes vary: offsets come from ftell on error */
+    long good_offset; /* classic pcap: offset after the last frame read whole */
+    unsigned long long frames;
 };
+
+#define PCAP_FILE_HEADER 24
+#define PCAP_RECORD_HEADER 16
+#define PCAPNG_MAGIC 0x0a0d0d0au
+
+/* True when f starts with a pcapng section header block (f is rewound). */
+static bool file_is_pcapng(FILE *f)
+{
+    unsigned char magic[4];
+    bool ng = fread(magic, 1, 4, f) == 4 && ((uint32_t)magic[0] << 24 | (uint32_t)magic[1] << 16 |
+                                             (uint32_t)magic[2] << 8 | magic[3]) == PCAPNG_MAGIC;
+    rewind(f);
+    return ng;
+}
 
 static int apply_filter(struct capture *cap, const char *filter, char *err, size_t err_size)
 {
@@ -58,6 +75,7 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
         snprintf(err, err_size, "cannot read '%s': %s", path, strerror(errno));
         return NULL;
     }
+    bool pcapng = file_is_pcapng(f);
     pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
     if (!p) {
         fclose(f);
@@ -67,7 +85,8 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
     struct capture *cap = xcalloc(1, sizeof *cap);
     cap->pcap = p;
     cap->name = xstrdup(path);
-    cap->good_offset = ftell(f);
+    cap->pcapng = pcapng;
+    cap->good_offset = PCAP_FILE_HEADER;
     if (check_linktype(cap, err, err_size) != 0 || apply_filter(cap, filter, err, err_size) != 0) {
         capture_close(cap);
         return NULL;
@@ -91,6 +110,7 @@ struct capture *capture_open_live(const char *ifname, const char *filter, bool p
     pcap_set_snaplen(p, LIVE_SNAPLEN);
     pcap_set_promisc(p, promisc ? 1 : 0);
     pcap_set_timeout(p, LIVE_TIMEOUT_MS);
+    pcap_set_buffer_size(p, LIVE_BUFFER_BYTES);
     int rc = pcap_activate(p);
     if (rc < 0) {
         snprintf(err, err_size, "cannot capture on '%s': %s", ifname,
@@ -122,6 +142,14 @@ int capture_linktype(const struct capture *cap)
     return pcap_datalink(cap->pcap);
 }
 
+unsigned long long capture_dropped(const struct capture *cap)
+{
+    struct pcap_stat st;
+    if (!cap->live || pcap_stats(cap->pcap, &st) != 0)
+        return 0;
+    return (unsigned long long)st.ps_drop + st.ps_ifdrop;
+}
+
 void capture_stop(struct capture *cap)
 {
     pcap_breakloop(cap->pcap);
@@ -137,8 +165,8 @@ int capture_next(struct capture *cap, struct capture_frame *frame, char *err, si
             frame->data = data;
             frame->caplen = h->caplen;
             frame->time = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
-            if (!cap->live)
-                cap->good_offset = ftell(pcap_file(cap->pcap));
+            cap->good_offset += PCAP_RECORD_HEADER + (long)h->caplen;
+            cap->frames++;
             return 1;
         }
         if (rc == 0)
@@ -148,9 +176,12 @@ int capture_next(struct capture *cap, struct capture_frame *frame, char *err, si
         if (cap->live)
             snprintf(err, err_size, "capture on '%s' failed: %s", cap->name,
                      pcap_geterr(cap->pcap));
+        else if (cap->pcapng)
+            snprintf(err, err_size, "cannot read '%s' after frame %llu, stopped at byte %ld: %s",
+                     cap->name, cap->frames, ftell(pcap_file(cap->pcap)), pcap_geterr(cap->pcap));
         else
-            snprintf(err, err_size, "cannot read '%s' past byte %ld: %s", cap->name,
-                     cap->good_offset, pcap_geterr(cap->pcap));
+            snprintf(err, err_size, "cannot read '%s' past byte %ld (after frame %llu): %s",
+                     cap->name, cap->good_offset, cap->frames, pcap_geterr(cap->pcap));
         return -1;
     }
 }

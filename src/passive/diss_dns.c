@@ -35,6 +35,8 @@ static int read_name(const uint8_t *msg, size_t len, size_t off, char out[DNS_NA
             out[n++] = '.';
         for (size_t i = 0; i < l; i++) {
             uint8_t c = msg[off + 1 + i];
+            if (c < 0x21 || c == 0x7f)
+                return -1; /* not a host name a device would look up */
             out[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         }
         off += 1 + (size_t)l;
