@@ -29,7 +29,7 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM HUP PIPE
 
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1; then
   echo "SKIP: network namespaces need root and iproute2"
