@@ -2,9 +2,11 @@
  * interface (read only, never sending), runs the passive dissectors, groups
  * what they saw per host and hands each host to identify and policy, so
  * devices that no scan may touch are still named, and phone-home to vendor
- * clouds is flagged. */
+ * clouds is flagged. Like a scan, the result lands in the inventory (one
+ * scan record per capture) unless --no-store, so reports show it. */
 #include "cli/commands.h"
 #include "cli/policy_options.h"
+#include "cli/store_options.h"
 #include "core/log.h"
 #include "core/observation.h"
 #include "core/util.h"
@@ -23,7 +25,8 @@
 struct passive_options {
     const char *read_file, *interface, *filter, *observations_file;
     struct policy_options policy;
-    bool jsonl, promisc;
+    struct store_options store;
+    bool jsonl, promisc, no_store;
     struct passive_limits limits;
 };
 
@@ -34,6 +37,9 @@ struct passive_run {
     size_t devices;
     struct identifier *identifier;
     struct policy_set *policies;
+    struct store *store;
+    int64_t scan_id;
+    bool store_failed;
 };
 
 static struct capture *volatile running_capture;
@@ -50,8 +56,10 @@ static void passive_usage(FILE *out)
             "  --jsonl               one JSON device record per line\n"
             "  --observations FILE   also write every observation as JSONL ('-' = stdout)\n"
             "  --max-hosts N         hosts kept at most (default %d)\n"
-            "  --max-observations N  distinct observations kept per host (default %d)\n%s",
-            PASSIVE_DEFAULT_MAX_HOSTS, PASSIVE_DEFAULT_MAX_OBS, POLICY_OPTIONS_HELP);
+            "  --max-observations N  distinct observations kept per host (default %d)\n"
+            "  --no-store            do not record the result in the inventory\n%s%s",
+            PASSIVE_DEFAULT_MAX_HOSTS, PASSIVE_DEFAULT_MAX_OBS, POLICY_OPTIONS_HELP,
+            STORE_OPTIONS_HELP);
 }
 
 static int parse_size(const char *opt, const char *text, size_t *out)
@@ -72,6 +80,8 @@ static int parse_options(int argc, char **argv, struct passive_options *o)
 {
     for (int i = 1; i < argc; i++) {
         int used = policy_options_consume(&o->policy, argc, argv, &i);
+        if (used == 0)
+            used = store_options_consume(&o->store, argc, argv, &i);
         if (used < 0)
             return -1;
         if (used)
@@ -99,6 +109,8 @@ static int parse_options(int argc, char **argv, struct passive_options *o)
             o->jsonl = true;
         else if (strcmp(a, "--promisc") == 0)
             o->promisc = true;
+        else if (strcmp(a, "--no-store") == 0)
+            o->no_store = true;
         else if (strcmp(a, "--max-hosts") == 0) {
             if (parse_size(a, argv[++i], &o->limits.max_hosts) != 0)
                 return -1;
@@ -130,6 +142,8 @@ static struct device *device_for_host(struct passive_run *run, const struct pass
     if (host->mac[0] && !dev->mac[0])
         strlcpy_safe(dev->mac, host->mac, sizeof dev->mac);
     policy_evaluate(run->policies, dev, host->obs, host->count);
+    if (run->store && store_add_host(run->store, run->scan_id, dev, host->obs, host->count) != 0)
+        run->store_failed = true;
     return dev;
 }
 
@@ -204,6 +218,46 @@ static void unload_knowledge(struct passive_run *run)
     policy_set_free(run->policies);
 }
 
+/* Opens the inventory and records this capture as one scan. */
+static int begin_store(struct passive_run *run, const struct passive_options *o)
+{
+    if (o->no_store)
+        return EXIT_OK;
+    run->store = store_options_open(&o->store);
+    if (!run->store)
+        return EXIT_USAGE;
+    char *targets = xasprintf("%s:%s", o->read_file ? "file" : "interface",
+                              o->read_file ? o->read_file : o->interface);
+    char *command = xasprintf("camaudit passive %s %s", o->read_file ? "--read" : "--interface",
+                              o->read_file ? o->read_file : o->interface);
+    const char *user = getenv("USER");
+    struct scan_info info = {.site = o->store.site,
+                             .targets = targets,
+                             .options = o->filter ? o->filter : "",
+                             .command = command,
+                             .operator_name = user ? user : "",
+                             .started = time_now()};
+    run->scan_id = store_scan_begin(run->store, &info);
+    free(targets);
+    free(command);
+    if (run->scan_id < 0) {
+        log_error("cannot record the capture in the inventory");
+        return EXIT_FAILURE_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
+static void end_store(struct passive_run *run)
+{
+    if (!run->store)
+        return;
+    if (store_scan_end(run->store, run->scan_id, time_now()) != 0)
+        run->store_failed = true;
+    if (run->store_failed)
+        log_error("some hosts could not be written to the inventory");
+    store_close(run->store);
+}
+
 static int open_observations(struct passive_run *run, const char *path)
 {
     if (!path)
@@ -261,7 +315,13 @@ int cmd_passive(int argc, char **argv)
     int load_rc = load_knowledge(&run, &o);
     if (load_rc == EXIT_OK && open_observations(&run, o.observations_file) != 0)
         load_rc = EXIT_USAGE;
+    if (load_rc == EXIT_OK)
+        load_rc = begin_store(&run, &o);
     if (load_rc != EXIT_OK) {
+        if (run.store)
+            store_close(run.store);
+        if (run.obs_out && run.obs_out != stdout)
+            fclose(run.obs_out);
         unload_knowledge(&run);
         capture_close(cap);
         return load_rc;
@@ -277,6 +337,9 @@ int cmd_passive(int argc, char **argv)
     int rc = read_capture(cap, ps);
     running_capture = NULL;
     passive_finish(ps, report_host, &run);
+    end_store(&run);
+    if (run.store_failed && rc == EXIT_OK)
+        rc = EXIT_FAILURE_RUNTIME;
     const struct passive_stats *st = passive_get_stats(ps);
     log_info("passive: %llu frames, %zu hosts, %llu observations", (unsigned long long)st->frames,
              run.devices, (unsigned long long)st->observations);

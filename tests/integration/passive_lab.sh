@@ -14,6 +14,7 @@ camlab="$BUILD_DIR/lab/camlab"
 ns="passive$$"
 tmp=$(mktemp -d)
 pids=""
+export XDG_DATA_HOME="$tmp/xdg" # the default inventory lives in the test's directory
 
 cleanup() {
   for p in $pids; do kill -TERM "$p" 2>/dev/null; done
