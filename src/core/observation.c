@@ -2,6 +2,7 @@
  * project's one JSON library); see observation.h. */
 #include "core/observation.h"
 
+#include "core/observation_fast.h"
 #include "core/signals.h"
 #include "core/util.h"
 
@@ -155,7 +156,9 @@ static int copy_string_member(json_t *root, const char *key, char *dst, size_t d
         snprintf(err, err_size, "\"%s\" is not a string", key);
         return -1;
     }
-    if (json_string_length(v) >= dst_size) {
+    /* "source" is free text (a collector name, or a citation in a corpus):
+     * cut it to fit rather than lose the observation. */
+    if (json_string_length(v) >= dst_size && strcmp(key, "source") != 0) {
         snprintf(err, err_size, "\"%s\" is longer than %zu bytes", key, dst_size - 1);
         return -1;
     }
@@ -163,8 +166,8 @@ static int copy_string_member(json_t *root, const char *key, char *dst, size_t d
     return 0;
 }
 
-int observation_parse_json(const char *line, size_t len, struct observation *obs, char *err,
-                           size_t err_size)
+int observation_parse_json_jansson(const char *line, size_t len, struct observation *obs, char *err,
+                                   size_t err_size)
 {
     memset(obs, 0, sizeof *obs);
     json_error_t jerr;
@@ -222,6 +225,14 @@ done:
     return rc;
 }
 
+int observation_parse_json(const char *line, size_t len, struct observation *obs, char *err,
+                           size_t err_size)
+{
+    if (observation_parse_fast(line, len, obs))
+        return 0;
+    return observation_parse_json_jansson(line, len, obs, err, err_size);
+}
+
 struct jsonl_reader {
     FILE *in;
     char *name;
@@ -262,7 +273,7 @@ static bool read_bounded_line(struct jsonl_reader *r, size_t *len, bool *too_lon
     *too_long = false;
     int c;
     bool any = false;
-    while ((c = getc(r->in)) != EOF) {
+    while ((c = getc_unlocked(r->in)) != EOF) {
         any = true;
         if (c == '\n')
             break;

@@ -33,6 +33,21 @@ static const struct signal_info signals[] = {
     {"dns.query", 255, "a name the device looked up"},
     {"tls.sni", 255, "TLS ClientHello server name"},
     {"banner", 1024, "first bytes a TCP service sends unasked"},
+    /* Local discovery (src/discovery, docs/DISCOVERY.md). */
+    {"onvif.xaddrs", 1024, "WS-Discovery XAddrs: the device's ONVIF service URLs"},
+    {"ssdp.usn", 512, "SSDP USN header"},
+    {"dvrip.search", 8192, "Xiongmai UDP 34569 search reply JSON (message 1531)"},
+    {"dahua.search", 2048, "legacy Dahua UDP 5050 search reply, as text"},
+    {"mdns.service", 2048, "mDNS service instances: type=instance; ..."},
+    {"mdns.txt", 2048, "mDNS TXT strings of those instances"},
+    {"discovery.manufacturer", 128, "maker or label a discovery answer advertises"},
+    {"discovery.model", 128, "model a discovery answer advertises"},
+    {"discovery.serial", 128, "serial number a discovery answer advertises"},
+    {"discovery.firmware", 128, "firmware version a discovery answer advertises"},
+    {"discovery.name", 128, "device or host name a discovery answer advertises"},
+    {"discovery.activated", 8, "true/false: the device has a password set (SADP)"},
+    {"discovery.ip_config", 256, "the device's own IPv4 configuration as it reports it"},
+    {"discovery.misaddressed", 256, "the device's address is outside the segment's subnet"},
     {NULL, 0, NULL},
 };
 

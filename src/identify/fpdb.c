@@ -325,8 +325,11 @@ static void start_fingerprint(struct parse_state *st, const XML_Char **attrs)
     st->set->fingerprints++;
 }
 
+static void free_example(struct fp_example *ex);
+
 static void start_example(struct parse_state *st, const XML_Char **attrs)
 {
+    free_example(&st->example); /* an <example> opened inside another */
     memset(&st->example, 0, sizeof st->example);
     st->example.line = current_line(st);
     const char *enc = attr_get(attrs, "_encoding");
@@ -958,6 +961,16 @@ static struct fp_index *build_index(struct fp_set *set, struct fp_database *db)
 }
 #endif
 
+void fp_set_tag_params(struct fp_set *set, int (*tag_of)(const char *name))
+{
+    for (size_t d = 0; d < set->count; d++)
+        for (size_t i = 0; i < set->dbs[d].count; i++) {
+            struct fingerprint *fp = &set->dbs[d].fps[i];
+            for (size_t k = 0; k < fp->param_count; k++)
+                fp->params[k].tag = tag_of(fp->params[k].name);
+        }
+}
+
 void fp_set_finalize(struct fp_set *set)
 {
     if (set->finalized)
@@ -1056,9 +1069,9 @@ static size_t resolve_params(const struct fingerprint *fp, struct fp_matcher *m,
         if (p->pos == 0) {
             if (!p->value)
                 continue;
-            values[n++] = (struct fp_value){p->name, p->value, strlen(p->value)};
+            values[n++] = (struct fp_value){p->name, p->tag, p->value, strlen(p->value)};
         } else if (p->pos < groups && ov[2 * p->pos] != PCRE2_UNSET) {
-            values[n++] = (struct fp_value){p->name, subject + ov[2 * p->pos],
+            values[n++] = (struct fp_value){p->name, p->tag, subject + ov[2 * p->pos],
                                             ov[2 * p->pos + 1] - ov[2 * p->pos]};
         }
     }
@@ -1106,10 +1119,15 @@ static void add_hit(struct fp_matcher *m, unsigned id)
     m->hits[m->hit_count++] = id;
 }
 
-static int compare_unsigned(const void *a, const void *b)
+/* Insertion sort: candidate lists are short. */
+static void sort_hits(unsigned *hits, size_t n)
 {
-    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-    return x < y ? -1 : x > y;
+    for (size_t a = 1; a < n; a++)
+        for (size_t b = a; b > 0 && hits[b - 1] > hits[b]; b--) {
+            unsigned t = hits[b];
+            hits[b] = hits[b - 1];
+            hits[b - 1] = t;
+        }
 }
 
 /* Fills m->hits with the fingerprints worth running, in file order. */
@@ -1124,8 +1142,7 @@ static void collect_candidates(const struct fp_database *db, struct fp_matcher *
             m->hit_count = 0;
         for (size_t i = 0; i < ix->unindexed_count; i++)
             add_hit(m, ix->unindexed[i]);
-        if (m->hit_count > 1)
-            qsort(m->hits, m->hit_count, sizeof *m->hits, compare_unsigned);
+        sort_hits(m->hits, m->hit_count);
         size_t unique = 0;
         for (size_t i = 0; i < m->hit_count; i++)
             if (!unique || m->hits[unique - 1] != m->hits[i])
@@ -1135,7 +1152,7 @@ static void collect_candidates(const struct fp_database *db, struct fp_matcher *
     }
 #endif
     (void)ix;
-    (void)compare_unsigned;
+    (void)sort_hits;
     for (size_t i = 0; i < db->count; i++)
         add_hit(m, (unsigned)i);
 }

@@ -34,17 +34,23 @@ struct claim {
     char *matched_by;
 };
 
+/* Claims of one host; the first ones live inside the list (no allocation
+ * for the common host), more go to the heap. Zero-initialise before use. */
+#define CLAIM_LIST_INLINE 16
 struct claim_list {
     struct claim *items;
     size_t count, cap;
+    struct claim inline_items[CLAIM_LIST_INLINE];
 };
 
-/* Appends a zeroed claim (strings owned by the list). */
+/* Appends a zeroed claim (strings owned by the list). Pointers to earlier
+ * claims stay valid only until the next call. */
 struct claim *claim_list_add(struct claim_list *list);
 void claim_list_free(struct claim_list *list);
 
 /* Fills manufacturer, brand, model, device_type, firmware, serial,
- * confidence, evidence and conflicts of dev from the claims. */
-void fuse_claims(struct device *dev, const struct claim_list *list);
+ * confidence, evidence and conflicts of dev from the claims. The evidence
+ * strings (signal, value, matched_by) move into dev. */
+void fuse_claims(struct device *dev, struct claim_list *list);
 
 #endif

@@ -42,6 +42,8 @@ struct identifier {
     double mac_weight;
 };
 
+static int role_tag(const char *name);
+
 /* ---- loading ---------------------------------------------------------- */
 
 static bool is_directory(const char *path)
@@ -133,6 +135,7 @@ struct identifier *identifier_load(const char *const *extra_dirs, size_t n_extra
         identifier_free(id);
         return NULL;
     }
+    fp_set_tag_params(id->fps, role_tag);
     build_routes(id, &routes);
     signal_routes_free(&routes);
     const char *ieee = getenv("CAMAUDIT_IEEE_DATA_DIR");
@@ -157,44 +160,70 @@ void identifier_free(struct identifier *id)
 
 /* ---- claims from fingerprint matches ---------------------------------- */
 
-/* The params of one match, by role. */
+/* The params identify reads, by role (docs/FINGERPRINTS.md); a param's
+ * tag is its role + 1, set once at load. */
+enum role {
+    ROLE_MAKER,
+    ROLE_HW_VENDOR,
+    ROLE_OS_VENDOR,
+    ROLE_BRAND,
+    ROLE_MODEL,
+    ROLE_HW_DEVICE,
+    ROLE_TYPE,
+    ROLE_FIRMWARE,
+    ROLE_OS_VERSION,
+    ROLE_OS_BUILD,
+    ROLE_HW_VERSION,
+    ROLE_SERIAL,
+    ROLE_GENERIC,
+    ROLE_PLATFORM,
+    ROLE_WEIGHT,
+    ROLE_COUNT
+};
+
+static const struct {
+    const char *name;
+    enum role role;
+} role_names[] = {
+    {"camaudit.manufacturer", ROLE_MAKER},
+    {"hw.vendor", ROLE_HW_VENDOR},
+    {"os.vendor", ROLE_OS_VENDOR},
+    {"camaudit.brand", ROLE_BRAND},
+    {"hw.brand", ROLE_BRAND},
+    {"hw.product", ROLE_MODEL},
+    {"camaudit.model", ROLE_MODEL},
+    {"hw.device", ROLE_HW_DEVICE},
+    {"camaudit.device_type", ROLE_TYPE},
+    {"camaudit.firmware", ROLE_FIRMWARE},
+    {"os.version", ROLE_OS_VERSION},
+    {"os.build", ROLE_OS_BUILD},
+    {"hw.version", ROLE_HW_VERSION},
+    {"camaudit.serial", ROLE_SERIAL},
+    {"hw.serial", ROLE_SERIAL},
+    {"camaudit.generic", ROLE_GENERIC},
+    {"camaudit.platform", ROLE_PLATFORM},
+    {"camaudit.weight", ROLE_WEIGHT},
+};
+
+static int role_tag(const char *name)
+{
+    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+        if (strcmp(role_names[i].name, name) == 0)
+            return (int)role_names[i].role + 1;
+    return 0;
+}
+
+/* The params of one match, by role (first value of each role). */
 struct match_fields {
-    const struct fp_value *maker, *hw_vendor, *os_vendor, *brand, *model, *hw_device, *type,
-        *firmware, *os_version, *os_build, *hw_version, *serial, *generic, *platform, *weight;
+    const struct fp_value *role[ROLE_COUNT];
 };
 
 static void sort_values(const struct fp_value *v, size_t n, struct match_fields *f)
 {
-    static const struct {
-        const char *name;
-        size_t offset;
-    } roles[] = {
-        {"camaudit.manufacturer", offsetof(struct match_fields, maker)},
-        {"hw.vendor", offsetof(struct match_fields, hw_vendor)},
-        {"os.vendor", offsetof(struct match_fields, os_vendor)},
-        {"camaudit.brand", offsetof(struct match_fields, brand)},
-        {"hw.brand", offsetof(struct match_fields, brand)},
-        {"hw.product", offsetof(struct match_fields, model)},
-        {"camaudit.model", offsetof(struct match_fields, model)},
-        {"hw.device", offsetof(struct match_fields, hw_device)},
-        {"camaudit.device_type", offsetof(struct match_fields, type)},
-        {"camaudit.firmware", offsetof(struct match_fields, firmware)},
-        {"os.version", offsetof(struct match_fields, os_version)},
-        {"os.build", offsetof(struct match_fields, os_build)},
-        {"hw.version", offsetof(struct match_fields, hw_version)},
-        {"camaudit.serial", offsetof(struct match_fields, serial)},
-        {"hw.serial", offsetof(struct match_fields, serial)},
-        {"camaudit.platform", offsetof(struct match_fields, platform)},
-        {"camaudit.generic", offsetof(struct match_fields, generic)},
-        {"camaudit.weight", offsetof(struct match_fields, weight)},
-    };
     memset(f, 0, sizeof *f);
     for (size_t i = 0; i < n; i++)
-        for (size_t r = 0; r < sizeof roles / sizeof roles[0]; r++) {
-            const struct fp_value **slot = (const struct fp_value **)((char *)f + roles[r].offset);
-            if (!*slot && v[i].len && strcmp(v[i].name, roles[r].name) == 0)
-                *slot = &v[i];
-        }
+        if (v[i].tag > 0 && v[i].len && !f->role[v[i].tag - 1])
+            f->role[v[i].tag - 1] = &v[i];
 }
 
 /* A trimmed copy of a param value, NULL when empty. */
@@ -234,7 +263,8 @@ static void resolve_maker(const struct identifier *id, const struct match_fields
                           struct claim *c)
 {
     const struct maker_tables *t = &id->tables;
-    const struct fp_value *vendor = f->maker ? f->maker : f->hw_vendor;
+    const struct fp_value *vendor =
+        f->role[ROLE_MAKER] ? f->role[ROLE_MAKER] : f->role[ROLE_HW_VENDOR];
     const char *supports = NULL;
     if (vendor) {
         struct maker_resolution r = maker_resolve(t, vendor->value, vendor->len, c->model);
@@ -243,21 +273,23 @@ static void resolve_maker(const struct identifier *id, const struct match_fields
                                          : value_copy(vendor); /* a maker outside our tables */
         supports = r.supports;
         c->brand = r.brand ? xstrdup(r.brand) : NULL;
-    } else if (f->os_vendor) {
-        struct maker_resolution r =
-            maker_resolve(t, f->os_vendor->value, f->os_vendor->len, c->model);
+    } else if (f->role[ROLE_OS_VENDOR]) {
+        struct maker_resolution r = maker_resolve(t, f->role[ROLE_OS_VENDOR]->value,
+                                                  f->role[ROLE_OS_VENDOR]->len, c->model);
         c->manufacturer = r.manufacturer ? xstrdup(r.manufacturer) : NULL;
     }
-    if (f->brand) {
-        struct maker_resolution b = maker_resolve(t, f->brand->value, f->brand->len, c->model);
+    if (f->role[ROLE_BRAND]) {
+        struct maker_resolution b =
+            maker_resolve(t, f->role[ROLE_BRAND]->value, f->role[ROLE_BRAND]->len, c->model);
         free(c->brand);
-        c->brand = value_copy(f->brand);
+        c->brand = value_copy(f->role[ROLE_BRAND]);
         if (!c->manufacturer && b.manufacturer)
             c->manufacturer = xstrdup(b.manufacturer);
         supports = supports ? supports : b.supports;
     }
-    if (!supports && f->platform) {
-        struct maker_resolution p = maker_resolve(t, f->platform->value, f->platform->len, NULL);
+    if (!supports && f->role[ROLE_PLATFORM]) {
+        struct maker_resolution p =
+            maker_resolve(t, f->role[ROLE_PLATFORM]->value, f->role[ROLE_PLATFORM]->len, NULL);
         supports = p.manufacturer;
     }
     if (!c->manufacturer && supports) {
@@ -269,12 +301,12 @@ static void resolve_maker(const struct identifier *id, const struct match_fields
 /* "V5.7.18" and "build 240826" -> "V5.7.18 build 240826". */
 static char *firmware_from(const struct match_fields *f, bool os_is_maker)
 {
-    if (f->firmware)
-        return value_copy(f->firmware);
-    if (!os_is_maker || !f->os_version)
-        return value_copy(f->hw_version);
-    char *version = value_copy(f->os_version);
-    char *build = value_copy(f->os_build);
+    if (f->role[ROLE_FIRMWARE])
+        return value_copy(f->role[ROLE_FIRMWARE]);
+    if (!os_is_maker || !f->role[ROLE_OS_VERSION])
+        return value_copy(f->role[ROLE_HW_VERSION]);
+    char *version = value_copy(f->role[ROLE_OS_VERSION]);
+    char *build = value_copy(f->role[ROLE_OS_BUILD]);
     if (version && build) {
         char *both = xasprintf("%s %s", version, build);
         free(version);
@@ -290,16 +322,18 @@ static void merge_match(const struct identifier *id, struct claim *c, const stru
 {
     struct match_fields f;
     sort_values(v, n, &f);
-    bool generic = same_text(f.generic, "true");
+    bool generic = same_text(f.role[ROLE_GENERIC], "true");
     struct claim fresh = {0};
-    fresh.model = value_copy(f.model);
+    fresh.model = value_copy(f.role[ROLE_MODEL]);
     fresh.generic = generic;
     resolve_maker(id, &f, &fresh);
-    fresh.device_type = f.type ? value_copy(f.type) : device_type_from(f.hw_device);
+    fresh.device_type = f.role[ROLE_TYPE] ? value_copy(f.role[ROLE_TYPE])
+                                          : device_type_from(f.role[ROLE_HW_DEVICE]);
     bool os_is_maker =
-        !f.os_vendor || (fresh.manufacturer && same_text(f.os_vendor, fresh.manufacturer));
+        !f.role[ROLE_OS_VENDOR] ||
+        (fresh.manufacturer && same_text(f.role[ROLE_OS_VENDOR], fresh.manufacturer));
     fresh.firmware = firmware_from(&f, os_is_maker);
-    fresh.serial = value_copy(f.serial);
+    fresh.serial = value_copy(f.role[ROLE_SERIAL]);
     char **dst[] = {&c->manufacturer, &c->brand,    &c->model,
                     &c->device_type,  &c->firmware, &c->serial};
     char *src[] = {fresh.manufacturer, fresh.brand,    fresh.model,
@@ -310,10 +344,11 @@ static void merge_match(const struct identifier *id, struct claim *c, const stru
         else
             free(src[i]);
     }
-    if (f.weight) {
+    if (f.role[ROLE_WEIGHT]) {
         char buf[32];
-        snprintf(buf, sizeof buf, "%.*s", (int)(f.weight->len < 31 ? f.weight->len : 31),
-                 f.weight->value);
+        snprintf(buf, sizeof buf, "%.*s",
+                 (int)(f.role[ROLE_WEIGHT]->len < 31 ? f.role[ROLE_WEIGHT]->len : 31),
+                 f.role[ROLE_WEIGHT]->value);
         double w = strtod(buf, NULL);
         if (w >= 0 && w <= 1)
             c->weight = w;
@@ -340,6 +375,17 @@ static char *display_value(const char *value, size_t len)
     return xstrndup(value, n);
 }
 
+/* "db: description" without printf (this runs for every match). */
+static char *join_name(const char *db, const char *what)
+{
+    size_t a = strlen(db), b = strlen(what);
+    char *out = xmalloc(a + b + 3);
+    memcpy(out, db, a);
+    memcpy(out + a, ": ", 2);
+    memcpy(out + a + 2, what, b + 1);
+    return out;
+}
+
 static bool on_match(void *ctx, const struct fp_database *db, const struct fingerprint *fp,
                      const struct fp_value *values, size_t count)
 {
@@ -351,8 +397,7 @@ static bool on_match(void *ctx, const struct fp_database *db, const struct finge
         c->signal = xstrdup(mc->obs->signal);
         c->value = display_value(mc->obs->value, mc->obs->value_len);
         c->port = mc->obs->port;
-        c->matched_by =
-            xasprintf("%s: %s", db->matches, fp->description[0] ? fp->description : fp->pattern);
+        c->matched_by = join_name(db->matches, fp->description[0] ? fp->description : fp->pattern);
         c->weight = mc->weight * fp->certainty;
     } else {
         c = &mc->claims->items[mc->claim_index];
@@ -384,9 +429,28 @@ static void match_observation(const struct identifier *id, struct fp_matcher *m,
 
 static void format_mac(uint64_t mac, char *out, size_t size)
 {
-    snprintf(out, size, "%02x:%02x:%02x:%02x:%02x:%02x", (unsigned)(mac >> 40) & 0xFF,
-             (unsigned)(mac >> 32) & 0xFF, (unsigned)(mac >> 24) & 0xFF,
-             (unsigned)(mac >> 16) & 0xFF, (unsigned)(mac >> 8) & 0xFF, (unsigned)mac & 0xFF);
+    static const char hex[] = "0123456789abcdef";
+    if (size < 18)
+        return;
+    for (int i = 0; i < 6; i++) {
+        unsigned b = (unsigned)(mac >> (40 - 8 * i)) & 0xFF;
+        out[3 * i] = hex[b >> 4];
+        out[3 * i + 1] = hex[b & 15];
+        out[3 * i + 2] = i < 5 ? ':' : '\0';
+    }
+}
+
+/* "oui:MA-L Organisation" + note, without printf. */
+static char *join_oui(const char *registry, const char *organization, const char *note)
+{
+    size_t a = strlen(registry), b = strlen(organization), c = strlen(note);
+    char *out = xmalloc(a + b + c + 6), *p = out;
+    memcpy(p, "oui:", 4);
+    memcpy(p + 4, registry, a);
+    p[4 + a] = ' ';
+    memcpy(p + 5 + a, organization, b);
+    memcpy(p + 5 + a + b, note, c + 1);
+    return out;
 }
 
 static void claim_mac(const struct identifier *id, const char *text, struct claim_list *claims)
@@ -409,11 +473,10 @@ static void claim_mac(const struct identifier *id, const char *text, struct clai
         return;
     }
     if (maker_is_module(&id->tables, om.organization)) {
-        c->matched_by =
-            xasprintf("oui:%s %s (module maker: names nobody)", om.registry, om.organization);
+        c->matched_by = join_oui(om.registry, om.organization, " (module maker: names nobody)");
         return;
     }
-    c->matched_by = xasprintf("oui:%s %s", om.registry, om.organization);
+    c->matched_by = join_oui(om.registry, om.organization, "");
     struct maker_resolution r =
         maker_resolve(&id->tables, om.organization, strlen(om.organization), NULL);
     if (r.manufacturer || r.supports) {
