@@ -7,6 +7,7 @@
 #include "fleet.h"
 #include "persona.h"
 #include "server.h"
+#include "tls_cert.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -129,6 +130,11 @@ static int ensure_fd_limit(size_t sockets)
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return 0;
     rlim_t want = (rlim_t)sockets + FD_RESERVE;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
+        struct rlimit more = {want, want}; /* works with CAP_SYS_RESOURCE */
+        if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+            rl = more;
+    }
     if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
@@ -172,11 +178,14 @@ static int serve_devices(struct lab_device *devs, size_t count, const struct opt
     }
     char err[1024];
     int rc = EXIT_OK;
+    double start = time_now();
     for (size_t i = 0; i < count && rc == EXIT_OK; i++)
         if (lab_server_add_device(srv, &devs[i], err, sizeof err) < 0) {
             log_error("%s", err);
             rc = EXIT_FAILURE_RUNTIME;
         }
+    log_debug("%zu sockets listening after %.2f s", lab_server_socket_count(srv),
+              time_now() - start);
     if (rc == EXIT_OK && o->truth &&
         fleet_write_truth(o->truth, devs, count, err, sizeof err) < 0) {
         log_error("%s", err);
@@ -349,10 +358,17 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (strcmp(argv[i], "fleet") == 0)
-        return cmd_fleet(argc - i, argv + i);
-    if (strcmp(argv[i], "serve") == 0)
-        return cmd_serve(argc - i, argv + i);
+    int rc;
+    if (strcmp(argv[i], "fleet") == 0) {
+        rc = cmd_fleet(argc - i, argv + i);
+        lab_tls_cleanup();
+        return rc;
+    }
+    if (strcmp(argv[i], "serve") == 0) {
+        rc = cmd_serve(argc - i, argv + i);
+        lab_tls_cleanup();
+        return rc;
+    }
     if (strcmp(argv[i], "list") == 0)
         return cmd_list(argc - i, argv + i);
     log_error("unknown command '%s' (see 'camlab --help')", argv[i]);

@@ -28,8 +28,11 @@ static bool take_word(const char **pos, const char *end, char *dst, size_t dst_s
     while (p < end && *p == ' ')
         p++;
     const char *start = p;
-    while (p < end && *p != ' ' && *p != '\r' && *p != '\n')
+    while (p < end && *p != ' ' && *p != '\r' && *p != '\n') {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return false; /* no control bytes in a request line */
         p++;
+    }
     size_t n = (size_t)(p - start);
     if (n == 0 || n >= dst_size)
         return false;

@@ -524,8 +524,13 @@ static evutil_socket_t listen_socket(const struct lab_device *dev, uint16_t port
 static int add_listener(struct lab_server *srv, struct lab_device *dev, struct lab_service *svc,
                         char *err, size_t err_size)
 {
-    if (svc->tls && svc->behaviour != BEHAVE_GARBAGE && !lab_tls_ctx_get(svc->tls, err, err_size))
-        return -1;
+    if (svc->tls && svc->behaviour != BEHAVE_GARBAGE && !svc->tls->ssl_ctx) {
+        double start = time_now();
+        if (!lab_tls_ctx_get(svc->tls, err, err_size))
+            return -1;
+        log_debug("TLS key and certificate for port %u made in %.2f s", svc->port,
+                  time_now() - start);
+    }
     evutil_socket_t fd = listen_socket(dev, svc->port, err, err_size);
     if (fd < 0)
         return -1;

@@ -48,15 +48,51 @@ fail:
     return NULL;
 }
 
-void *lab_tls_ctx_get(struct lab_tls *tls, char *err, size_t err_size)
+/* RSA key generation dominates start-up (0.3-2 s a key on a busy machine),
+ * so every certificate of one key size shares one key: the certificates,
+ * and what a scanner reads from them, still differ per persona. */
+struct shared_key {
+    int bits;
+    EVP_PKEY *key;
+};
+static struct shared_key shared_keys[4];
+
+static EVP_PKEY *shared_key(int bits, char *err, size_t err_size)
 {
-    if (tls->ssl_ctx)
-        return tls->ssl_ctx;
-    EVP_PKEY *key = EVP_RSA_gen((unsigned)tls->key_bits);
+    size_t i = 0;
+    for (; i < sizeof shared_keys / sizeof *shared_keys && shared_keys[i].key; i++)
+        if (shared_keys[i].bits == bits) {
+            EVP_PKEY_up_ref(shared_keys[i].key); /* the caller frees its reference */
+            return shared_keys[i].key;
+        }
+    EVP_PKEY *key = EVP_RSA_gen((unsigned)bits);
     if (!key) {
         openssl_error("cannot make RSA key", err, err_size);
         return NULL;
     }
+    if (i < sizeof shared_keys / sizeof *shared_keys) {
+        shared_keys[i].bits = bits;
+        shared_keys[i].key = key;
+        EVP_PKEY_up_ref(key);
+    }
+    return key;
+}
+
+void lab_tls_cleanup(void)
+{
+    for (size_t i = 0; i < sizeof shared_keys / sizeof *shared_keys; i++) {
+        EVP_PKEY_free(shared_keys[i].key);
+        shared_keys[i].key = NULL;
+    }
+}
+
+void *lab_tls_ctx_get(struct lab_tls *tls, char *err, size_t err_size)
+{
+    if (tls->ssl_ctx)
+        return tls->ssl_ctx;
+    EVP_PKEY *key = shared_key(tls->key_bits, err, err_size);
+    if (!key)
+        return NULL;
     X509 *cert = make_certificate(key, tls, err, err_size);
     SSL_CTX *ctx = cert ? SSL_CTX_new(TLS_server_method()) : NULL;
     if (cert && ctx &&

@@ -9,7 +9,18 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "discovery/discovery.h"
+#include "identify/device.h"
 
+#if __has_include("identify/identify.h")
+#include "identify/identify.h"
+#define HAVE_IDENTIFY 1
+#endif
+#if __has_include("policy/policy.h")
+#include "policy/policy.h"
+#define HAVE_POLICY 1
+#endif
+
+#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -25,12 +36,14 @@ struct discover_args {
     bool jsonl;
     bool fetch_upnp;
     const char *observations_path;
+    const char *unicast; /* comma-separated IPv4 addresses, or NULL */
 };
 
 static void discover_usage(FILE *out)
 {
     fprintf(out,
             "usage: camaudit discover --interface IF [--wait S] [--jsonl] [--observations FILE]\n"
+            "       camaudit discover --unicast IP[,IP...] [--wait S] [--jsonl] [...]\n"
             "Sends each vendor discovery request once on the local segment of IF (ONVIF\n"
             "WS-Discovery, Hikvision SADP, Dahua DHIP and 5050, Xiongmai, SSDP/UPnP, mDNS),\n"
             "collects every answer and prints one line per answering host.\n"
@@ -38,7 +51,9 @@ static void discover_usage(FILE *out)
             "  --wait S              seconds to collect answers (default %.0f, max %.0f)\n"
             "  --jsonl               one JSON object per host instead of a table\n"
             "  --observations FILE   also write every observation as JSONL ('-': stdout)\n"
-            "  --no-upnp             do not fetch the UPnP descriptions SSDP answers name\n",
+            "  --no-upnp             do not fetch the UPnP descriptions SSDP answers name\n"
+            "  --unicast LIST        instead, ask these (routed) addresses directly with the\n"
+            "                        protocols that answer unicast (ONVIF, DHIP)\n",
             DISCOVER_WAIT_DEFAULT, DISCOVER_WAIT_MAX);
 }
 
@@ -74,6 +89,8 @@ static int parse_args(int argc, char **argv, struct discover_args *a)
         } else if (strcmp(opt, "--wait") == 0 && has_value) {
             if (parse_wait(argv[++i], &a->wait) != 0)
                 return -1;
+        } else if (strcmp(opt, "--unicast") == 0 && has_value) {
+            a->unicast = argv[++i];
         } else if (strcmp(opt, "--observations") == 0 && has_value) {
             a->observations_path = argv[++i];
         } else if (opt[0] == '-' && !has_value && strcmp(opt, "--jsonl") != 0) {
@@ -84,8 +101,9 @@ static int parse_args(int argc, char **argv, struct discover_args *a)
             return -1;
         }
     }
-    if (!a->interface) {
-        log_error("discover needs --interface IF (see 'camaudit discover --help')");
+    if (!a->interface == !a->unicast) {
+        log_error(
+            "discover needs --interface IF or --unicast LIST (see 'camaudit discover --help')");
         return -1;
     }
     return 0;
@@ -97,6 +115,19 @@ struct host {
     const struct observation **obs;
     size_t count;
 };
+
+/* Orders hosts by IPv4 address (others after, by text). */
+static int compare_hosts(const void *a, const void *b)
+{
+    const struct host *x = a, *y = b;
+    struct in_addr ax, ay;
+    bool vx = inet_pton(AF_INET, x->ip, &ax) == 1, vy = inet_pton(AF_INET, y->ip, &ay) == 1;
+    if (vx && vy && ax.s_addr != ay.s_addr)
+        return ntohl(ax.s_addr) < ntohl(ay.s_addr) ? -1 : 1;
+    if (vx != vy)
+        return vx ? -1 : 1;
+    return strcmp(x->ip, y->ip);
+}
 
 static struct host *group_by_host(const struct discovery_obs_list *list, size_t *n_hosts)
 {
@@ -113,6 +144,7 @@ static struct host *group_by_host(const struct discovery_obs_list *list, size_t 
         }
         hosts[h].obs[hosts[h].count++] = o;
     }
+    qsort(hosts, n, sizeof *hosts, compare_hosts);
     *n_hosts = n;
     return hosts;
 }
@@ -131,6 +163,18 @@ static const char *host_value(const struct host *h, const char *signal)
         if (strcmp(h->obs[i]->signal, signal) == 0)
             return h->obs[i]->value;
     return NULL;
+}
+
+/* The longest value of a signal: the fullest of several protocols' claims
+ * (SADP's ip_config carries mask and gateway, mDNS's only the address). */
+static const char *host_fullest_value(const struct host *h, const char *signal)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < h->count; i++)
+        if (strcmp(h->obs[i]->signal, signal) == 0 &&
+            (!best || strlen(h->obs[i]->value) > strlen(best)))
+            best = h->obs[i]->value;
+    return best;
 }
 
 /* The protocols that answered, "sadp,onvif" (source discovery/<name>). */
@@ -157,23 +201,98 @@ static void set_text(json_t *obj, const char *key, const char *value)
     json_object_set_new(obj, key, value ? json_string(value) : json_null());
 }
 
-static json_t *host_to_json(const struct host *h)
+/* What identify and policy need, loaded once (empty in builds without them). */
+struct knowledge {
+#ifdef HAVE_IDENTIFY
+    struct identifier *identifier;
+#endif
+#ifdef HAVE_POLICY
+    struct policy_set *policies;
+#endif
+    int unused;
+};
+
+static int knowledge_load(struct knowledge *k)
 {
-    char protocols[512];
-    host_protocols(h, protocols, sizeof protocols);
-    json_t *obj = json_object();
-    set_text(obj, "ip", h->ip);
-    set_text(obj, "mac", host_value(h, "mac"));
+    char err[512] = "";
+    memset(k, 0, sizeof *k);
+    (void)err;
+#ifdef HAVE_IDENTIFY
+    if (!(k->identifier = identifier_load(NULL, 0, err, sizeof err))) {
+        log_error("cannot load fingerprints: %s", err);
+        return -1;
+    }
+#endif
+#ifdef HAVE_POLICY
+    if (!(k->policies = policy_set_load(NULL, NULL, 0, err, sizeof err))) {
+        log_error("cannot load policies: %s", err);
+        return -1;
+    }
+#endif
+    return 0;
+}
+
+static void knowledge_free(struct knowledge *k)
+{
+#ifdef HAVE_IDENTIFY
+    identifier_free(k->identifier);
+#endif
+#ifdef HAVE_POLICY
+    policy_set_free(k->policies);
+#endif
+    (void)k;
+}
+
+/* The device record of a host: identify's verdict (and policy's findings)
+ * when this build has them, else the address and MAC only. */
+static json_t *host_device_json(const struct knowledge *k, const struct host *h)
+{
+    struct observation *flat = xcalloc(h->count, sizeof *flat);
+    for (size_t i = 0; i < h->count; i++)
+        flat[i] = *h->obs[i]; /* shallow: values stay owned by the list */
+#ifdef HAVE_IDENTIFY
+    struct device *dev = identify_host(k->identifier, flat, h->count);
+#else
+    struct device *dev = device_new(h->ip);
+    (void)k;
+#endif
+    const char *mac = host_value(h, "mac");
+    if (mac && !dev->mac[0])
+        strlcpy_safe(dev->mac, mac, sizeof dev->mac);
+#ifdef HAVE_POLICY
+    policy_evaluate(k->policies, dev, flat, h->count);
+#endif
+    json_t *obj = device_to_json(dev);
+    device_free(dev);
+    free(flat);
+    return obj;
+}
+
+/* Sets key from a discovery claim when identify left it empty. */
+static void fill_claim(json_t *obj, const char *key, const struct host *h, const char *signal)
+{
+    const char *claim = host_value(h, signal);
+    if (claim && !json_is_string(json_object_get(obj, key)))
+        json_object_set_new(obj, key, json_string(claim));
+}
+
+/* One host line: the device record plus what discovery adds to it. */
+static json_t *host_to_json(const struct knowledge *k, const struct host *h)
+{
+    json_t *obj = host_device_json(k, h);
+    /* Without identify, the device's own claims stand in (never the maker). */
+    fill_claim(obj, "model", h, "discovery.model");
+    fill_claim(obj, "serial", h, "discovery.serial");
+    fill_claim(obj, "firmware", h, "discovery.firmware");
     set_text(obj, "advertised_manufacturer", host_value(h, "discovery.manufacturer"));
-    set_text(obj, "model", host_value(h, "discovery.model"));
-    set_text(obj, "serial", host_value(h, "discovery.serial"));
-    set_text(obj, "firmware", host_value(h, "discovery.firmware"));
     set_text(obj, "name", host_value(h, "discovery.name"));
-    set_text(obj, "own_ip_config", host_value(h, "discovery.ip_config"));
+    set_text(obj, "own_ip_config", host_fullest_value(h, "discovery.ip_config"));
     const char *activated = host_value(h, "discovery.activated");
     json_object_set_new(obj, "activated",
                         activated ? json_boolean(strcmp(activated, "true") == 0) : json_null());
     set_text(obj, "misaddressed", host_value(h, "discovery.misaddressed"));
+    char protocols[512];
+    host_protocols(h, protocols, sizeof protocols);
     json_t *list = json_array();
     for (char *save = NULL, *p = strtok_r(protocols, ",", &save); p; p = strtok_r(NULL, ",", &save))
         json_array_append_new(list, json_string(p));
@@ -182,31 +301,53 @@ static json_t *host_to_json(const struct host *h)
     return obj;
 }
 
-static const char *or_dash(const char *s)
+static const char *field(const json_t *obj, const char *key)
 {
+    const char *s = json_string_value(json_object_get(obj, key));
     return s && *s ? s : "-";
 }
 
-static void print_table(const struct host *hosts, size_t n)
+/* The restriction lists that say "restricted", comma-separated. */
+static void restricted_by(const json_t *obj, char *out, size_t size)
 {
-    printf("%-15s %-17s %-22s %-20s %-28s %s\n", "IP", "MAC", "PROTOCOLS", "MODEL", "FIRMWARE",
-           "NOTES");
-    for (size_t i = 0; i < n; i++) {
-        const struct host *h = &hosts[i];
-        char protocols[512], notes[256] = "";
-        host_protocols(h, protocols, sizeof protocols);
-        const char *mis = host_value(h, "discovery.misaddressed");
-        const char *act = host_value(h, "discovery.activated");
-        if (mis)
-            snprintf(notes, sizeof notes, "misaddressed (%s)", mis);
-        if (act && strcmp(act, "false") == 0) {
-            size_t len = strlen(notes);
-            snprintf(notes + len, sizeof notes - len, "%snot activated", len ? "; " : "");
-        }
-        printf("%-15s %-17s %-22s %-20.20s %-28.28s %s\n", h->ip, or_dash(host_value(h, "mac")),
-               or_dash(protocols), or_dash(host_value(h, "discovery.model")),
-               or_dash(host_value(h, "discovery.firmware")), notes);
+    out[0] = '\0';
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(obj, "findings"), i, f)
+    {
+        if (strcmp(field(f, "verdict"), "restricted") != 0)
+            continue;
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, "%s%s", len ? "," : "", field(f, "id"));
     }
+}
+
+static void print_table_row(const json_t *obj)
+{
+    char protocols[256] = "", notes[512] = "", lists[256];
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(obj, "protocols"), i, p)
+    {
+        size_t len = strlen(protocols);
+        snprintf(protocols + len, sizeof protocols - len, "%s%s", i ? "," : "",
+                 json_string_value(p));
+    }
+    const char *mis = json_string_value(json_object_get(obj, "misaddressed"));
+    if (mis)
+        snprintf(notes, sizeof notes, "misaddressed (%s)", mis);
+    if (json_is_false(json_object_get(obj, "activated"))) {
+        size_t len = strlen(notes);
+        snprintf(notes + len, sizeof notes - len, "%snot activated", len ? "; " : "");
+    }
+    restricted_by(obj, lists, sizeof lists);
+    if (lists[0]) {
+        size_t len = strlen(notes);
+        snprintf(notes + len, sizeof notes - len, "%srestricted: %s", len ? "; " : "", lists);
+    }
+    printf("%-15s %-17s %-12.12s %-20.20s %-24.24s %-18s %s\n", field(obj, "ip"), field(obj, "mac"),
+           field(obj, "manufacturer"), field(obj, "model"), field(obj, "firmware"),
+           protocols[0] ? protocols : "-", notes);
 }
 
 static int write_observations(const char *path, const struct discovery_obs_list *list)
@@ -226,22 +367,51 @@ static int write_observations(const char *path, const struct discovery_obs_list 
     return rc;
 }
 
-static void print_hosts(const struct discover_args *a, const struct discovery_obs_list *list)
+static int print_hosts(const struct discover_args *a, const struct discovery_obs_list *list)
 {
+    struct knowledge k;
+    if (knowledge_load(&k) != 0) {
+        knowledge_free(&k);
+        return -1;
+    }
     size_t n;
     struct host *hosts = group_by_host(list, &n);
-    if (a->jsonl) {
-        for (size_t i = 0; i < n; i++) {
-            json_t *obj = host_to_json(&hosts[i]);
+    if (!a->jsonl)
+        printf("%-15s %-17s %-12s %-20s %-24s %-18s %s\n", "IP", "MAC", "MANUFACTURER", "MODEL",
+               "FIRMWARE", "PROTOCOLS", "NOTES");
+    for (size_t i = 0; i < n; i++) {
+        json_t *obj = host_to_json(&k, &hosts[i]);
+        if (a->jsonl) {
             char *line = json_dumps(obj, JSON_COMPACT);
             puts(line);
             free(line);
-            json_decref(obj);
+        } else {
+            print_table_row(obj);
         }
-    } else {
-        print_table(hosts, n);
+        json_decref(obj);
     }
     free_hosts(hosts, n);
+    knowledge_free(&k);
+    return 0;
+}
+
+/* Asks each address of the list directly; answers go to list. */
+static int run_unicast(const char *addresses, double wait, struct discovery_obs_list *list)
+{
+    char *copy = xstrdup(addresses), *save = NULL;
+    int total = 0;
+    for (char *ip = strtok_r(copy, ",", &save); ip; ip = strtok_r(NULL, ",", &save)) {
+        char err[256];
+        int n = discovery_unicast(ip, wait, list, err, sizeof err);
+        if (n < 0) {
+            log_error("discover: %s", err);
+            total = -1;
+            break;
+        }
+        total += n;
+    }
+    free(copy);
+    return total;
 }
 
 int cmd_discover(int argc, char **argv)
@@ -254,8 +424,16 @@ int cmd_discover(int argc, char **argv)
         .interface = a.interface, .wait = a.wait, .fetch_upnp = a.fetch_upnp};
     struct discovery_obs_list list = {0};
     char err[256];
-    log_info("discover: searching the segment of %s for %.1f s", a.interface, a.wait);
-    int answers = discovery_run(&opts, &list, err, sizeof err);
+    int answers;
+    if (a.unicast) {
+        if ((answers = run_unicast(a.unicast, a.wait, &list)) < 0) {
+            discovery_obs_list_free(&list);
+            return EXIT_USAGE;
+        }
+    } else {
+        log_info("discover: searching the segment of %s for %.1f s", a.interface, a.wait);
+        answers = discovery_run(&opts, &list, err, sizeof err);
+    }
     if (answers < 0) {
         log_error("discover: %s", err);
         return strstr(err, "no network interface") || strstr(err, "no IPv4") ? EXIT_USAGE
@@ -264,8 +442,9 @@ int cmd_discover(int argc, char **argv)
     int rc = EXIT_OK;
     if (a.observations_path && write_observations(a.observations_path, &list) != 0)
         rc = EXIT_FAILURE_RUNTIME;
-    if (!a.observations_path || strcmp(a.observations_path, "-") != 0)
-        print_hosts(&a, &list);
+    if ((!a.observations_path || strcmp(a.observations_path, "-") != 0) &&
+        print_hosts(&a, &list) != 0)
+        rc = EXIT_FAILURE_RUNTIME;
     log_info("discover: %d answers, %zu observations", answers, list.count);
     discovery_obs_list_free(&list);
     return rc;

@@ -75,6 +75,17 @@ static void host_table_add(struct host_table *t, struct observation *obs)
     h->obs[h->count++] = *obs;
 }
 
+/* Frees a host's observations, keeping its ip for the table. */
+static void host_release(struct host *h)
+{
+    for (size_t i = 0; i < h->count; i++)
+        observation_clear(&h->obs[i]);
+    if (h->count > 1)
+        h->obs = xrealloc(h->obs, sizeof *h->obs);
+    h->count = h->count ? 1 : 0;
+    h->cap = h->count;
+}
+
 static void host_table_free(struct host_table *t)
 {
     for (size_t h = 0; h < t->count; h++) {
@@ -116,18 +127,26 @@ static size_t read_observations(FILE *in, const char *name, struct host_table *t
     return bad;
 }
 
-static int write_devices(const struct identifier *id, const struct host_table *t, FILE *out)
+/* Identifies and writes every host, releasing each host's observations as
+ * soon as its device is out (memory is reused while hot). */
+static int write_devices(const struct identifier *id, struct host_table *t, FILE *out)
 {
-    for (size_t h = 0; h < t->count; h++) {
+    size_t cap = 1 << 16, len = 0;
+    char *buf = xmalloc(cap);
+    int rc = 0;
+    for (size_t h = 0; h < t->count && rc == 0; h++) {
         struct device *dev = identify_host(id, t->hosts[h].obs, t->hosts[h].count);
-        json_t *j = device_to_json(dev);
-        int rc = json_dumpf(j, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-        json_decref(j);
+        device_append_jsonl(dev, &buf, &cap, &len);
         device_free(dev);
-        if (rc != 0 || fputc('\n', out) == EOF)
-            return -1;
+        host_release(&t->hosts[h]);
+        if (len >= (1 << 16) || h + 1 == t->count) {
+            if (fwrite(buf, 1, len, out) != len)
+                rc = -1;
+            len = 0;
+        }
     }
-    return fflush(out) == 0 ? 0 : -1;
+    free(buf);
+    return rc == 0 && fflush(out) == 0 ? 0 : -1;
 }
 
 int cmd_identify(int argc, char **argv)
@@ -164,8 +183,6 @@ int cmd_identify(int argc, char **argv)
     } else {
         struct host_table t = {0};
         size_t bad = read_observations(in, input ? input : "-", &t);
-        static char outbuf[1 << 16];
-        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
         if (write_devices(id, &t, stdout) < 0) {
             log_error("cannot write output: %s", strerror(errno));
             rc = EXIT_FAILURE_RUNTIME;

@@ -10,6 +10,7 @@
 #include "identify/device.h"
 #include "store/store.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <pwd.h>
@@ -30,6 +31,7 @@ struct import_options {
 struct observation_set {
     struct observation *items; /* sorted by ip */
     size_t count;
+    size_t used; /* how many belonged to a device line */
 };
 
 static void import_usage(FILE *out)
@@ -175,9 +177,39 @@ static char *options_text(int argc, char **argv)
     return out;
 }
 
+/* One device line, or NULL (message printed) when it is not one. */
+static struct device *parse_device_line(const char *line, const char *name, size_t lineno)
+{
+    json_error_t jerr;
+    json_t *json = json_loads(line, 0, &jerr);
+    char err[256] = "";
+    struct device *dev = json ? device_from_json(json, err, sizeof err) : NULL;
+    json_decref(json);
+    unsigned char addr[16];
+    if (dev && inet_pton(AF_INET, dev->ip, addr) != 1 && inet_pton(AF_INET6, dev->ip, addr) != 1) {
+        snprintf(err, sizeof err, "\"ip\" is not an IP address");
+        device_free(dev);
+        dev = NULL;
+    }
+    if (!dev)
+        log_error("%s:%zu: %s", name, lineno, json || err[0] ? err : jerr.text);
+    return dev;
+}
+
+static int store_one(struct store *st, int64_t scan, struct device *dev,
+                     struct observation_set *obs)
+{
+    size_t count = 0;
+    const struct observation *mine = observations_of(obs, dev->ip, &count);
+    obs->used += count;
+    int rc = store_add_host(st, scan, dev, mine, count);
+    device_free(dev);
+    return rc;
+}
+
 /* Stores every device line; returns the exit code. */
 static int import_devices(struct store *st, int64_t scan, FILE *in, const char *name,
-                          const struct observation_set *obs, int progress)
+                          struct observation_set *obs, int progress)
 {
     char *line = NULL;
     size_t cap = 0, stored = 0, lineno = 0;
@@ -186,21 +218,12 @@ static int import_devices(struct store *st, int64_t scan, FILE *in, const char *
         lineno++;
         if (strspn(line, " \t\r\n") == strlen(line))
             continue;
-        json_error_t jerr;
-        json_t *json = json_loads(line, JSON_DISABLE_EOF_CHECK, &jerr);
-        char err[256] = "";
-        struct device *dev = json ? device_from_json(json, err, sizeof err) : NULL;
-        json_decref(json);
+        struct device *dev = parse_device_line(line, name, lineno);
         if (!dev) {
-            log_error("%s:%zu: %s", name, lineno, json ? err : jerr.text);
             rc = EXIT_USAGE;
             continue;
         }
-        size_t count = 0;
-        const struct observation *mine = observations_of(obs, dev->ip, &count);
-        int failed = store_add_host(st, scan, dev, mine, count);
-        device_free(dev);
-        if (failed) {
+        if (store_one(st, scan, dev, obs) != 0) {
             rc = EXIT_FAILURE_RUNTIME;
             break;
         }
@@ -212,6 +235,9 @@ static int import_devices(struct store *st, int64_t scan, FILE *in, const char *
     }
     free(line);
     log_info("stored %zu devices in scan %lld", stored, (long long)scan);
+    if (obs->used < obs->count)
+        log_warn("%zu observations were not stored: no device line has their address",
+                 obs->count - obs->used);
     return rc;
 }
 

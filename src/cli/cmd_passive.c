@@ -231,6 +231,10 @@ static int read_capture(struct capture *cap, struct passive *ps)
     int linktype = capture_linktype(cap), rc;
     while ((rc = capture_next(cap, &frame, err, sizeof err)) == 1)
         passive_feed(ps, linktype, frame.data, frame.caplen, frame.time);
+    unsigned long long dropped = capture_dropped(cap);
+    if (dropped)
+        log_warn("passive: the kernel dropped %llu frames (capture too slow for the traffic)",
+                 dropped);
     if (rc < 0) {
         log_error("%s", err);
         return EXIT_USAGE;

@@ -3,6 +3,7 @@
  * public source), optionally the vulnerability and cloud data too. With
  * --policy-file it also checks a user's own list file. */
 #include "cli/commands.h"
+#include "cli/policy_options.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "policy/policy.h"
@@ -14,48 +15,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Most --policy-file options accepted. */
-#define POLICIES_MAX_FILES 32
-
 struct policies_options {
-    const char *selection;
-    const char *files[POLICIES_MAX_FILES];
-    size_t file_count;
+    struct policy_options policy;
     bool long_form, json, vulns, cloud;
 };
 
 static void policies_usage(FILE *out)
 {
-    fprintf(out, "usage: camaudit policies [--policy LIST] [--policy-file FILE]... [--long]\n"
-                 "                         [--vulnerabilities] [--cloud] [--json]\n"
-                 "Lists the restriction lists camaudit applies, with their legal instrument,\n"
-                 "effective date, the manufacturers they name and their public source.\n"
-                 "  --policy LIST       only these lists, e.g. quebec,us-fcc (default: all)\n"
-                 "  --policy-file FILE  add (and check) your own list file; repeatable\n"
-                 "  --long              also print scope, summary and known uncertainty\n"
-                 "  --vulnerabilities   also list the firmware vulnerabilities checked\n"
-                 "  --cloud             also list the vendor-cloud services recognised\n"
-                 "  --json              print JSON instead of text\n"
-                 "File format: docs/POLICIES.md.\n");
+    fprintf(out,
+            "usage: camaudit policies [--policy LIST] [--policy-file FILE]... [--long]\n"
+            "                         [--vulnerabilities] [--cloud] [--json]\n"
+            "Lists the restriction lists camaudit applies, with their legal instrument,\n"
+            "effective date, the manufacturers they name and their public source.\n"
+            "A --policy-file is checked and reported like the shipped lists.\n%s"
+            "  --long               also print scope, summary and known uncertainty\n"
+            "  --vulnerabilities    also list the firmware vulnerabilities checked\n"
+            "  --cloud              also list the vendor-cloud services recognised\n"
+            "  --json               print JSON instead of text\n",
+            POLICY_OPTIONS_HELP);
 }
 
 static int parse_options(int argc, char **argv, struct policies_options *o)
 {
+    policy_options_init(&o->policy);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if ((strcmp(a, "--policy") == 0 || strcmp(a, "--policy-file") == 0) && i + 1 >= argc) {
-            log_error("option '%s' needs a value", a);
+        int used = policy_options_consume(&o->policy, argc, argv, &i);
+        if (used < 0)
             return -1;
-        }
-        if (strcmp(a, "--policy") == 0) {
-            o->selection = argv[++i];
-        } else if (strcmp(a, "--policy-file") == 0) {
-            if (o->file_count >= POLICIES_MAX_FILES) {
-                log_error("too many --policy-file options (at most %d)", POLICIES_MAX_FILES);
-                return -1;
-            }
-            o->files[o->file_count++] = argv[++i];
-        } else if (strcmp(a, "--long") == 0) {
+        if (used)
+            continue;
+        if (strcmp(a, "--long") == 0) {
             o->long_form = true;
         } else if (strcmp(a, "--json") == 0) {
             o->json = true;
@@ -187,12 +177,9 @@ int cmd_policies(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
-    char err[1024];
-    struct policy_set *ps = policy_set_load(o.selection, o.files, o.file_count, err, sizeof err);
-    if (!ps) {
-        log_error("%s", err);
+    struct policy_set *ps = policy_options_load(&o.policy);
+    if (!ps)
         return EXIT_USAGE;
-    }
     if (o.json) {
         print_json(ps, &o);
     } else {

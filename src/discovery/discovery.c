@@ -184,7 +184,8 @@ static void emit_misaddressed(struct discovery_obs_list *out, const struct disco
     const char *own = ans->own_ip[0] ? ans->own_ip : ans->src_ip;
     if (discovery_subnet_contains(net, own) && discovery_subnet_contains(net, ans->src_ip))
         return;
-    struct in_addr a = {.s_addr = htonl(net->addr)};
+    uint32_t mask = net->prefix_len >= 32 ? 0xFFFFFFFFu : ~(0xFFFFFFFFu >> net->prefix_len);
+    struct in_addr a = {.s_addr = htonl(net->addr & mask)};
     char netbuf[INET_ADDRSTRLEN], text[160];
     inet_ntop(AF_INET, &a, netbuf, sizeof netbuf);
     snprintf(text, sizeof text, "%s is outside %s/%u", own, netbuf, net->prefix_len);

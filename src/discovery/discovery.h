@@ -99,6 +99,10 @@ int discovery_mdns_parse(const uint8_t *buf, size_t len, struct discovery_answer
  * manufacturer, model, serial, name; keeps the XML as upnp.device_xml. */
 int discovery_upnp_parse_description(const char *xml, size_t len, struct discovery_answer *ans);
 
+/* Frames a DHIP message: the 32-byte header, then body. Returns the length
+ * written into buf, 0 when cap is too small. (The lab answers with it too.) */
+size_t discovery_dhip_frame(const char *body, size_t body_len, uint8_t *buf, size_t cap);
+
 /* A growing list of observations (owned). */
 struct discovery_obs_list {
     struct observation *items;
@@ -144,6 +148,11 @@ int discovery_run(const struct discovery_options *opts, struct discovery_obs_lis
  * address for wait seconds. Returns the number of answers or -1 (err). */
 int discovery_unicast(const char *ip, double wait, struct discovery_obs_list *out, char *err,
                       size_t err_size);
+
+/* The local interface whose IPv4 subnet holds ip (for `scan --discover`:
+ * which segments to search for a target list). Writes its name into out
+ * (out_size >= 16) and returns true; false when no interface is on-link. */
+bool discovery_interface_for_address(const char *ip, char *out, size_t out_size);
 
 /* Reads the kernel neighbour table (/proc/net/arp form) for one interface
  * (NULL: all): calls fn for each complete entry. path NULL = /proc/net/arp.

@@ -24,12 +24,9 @@ static void put_le32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-static size_t dhip_build_request(unsigned variant, uint8_t *buf, size_t cap)
+size_t discovery_dhip_frame(const char *body, size_t body_len, uint8_t *buf, size_t cap)
 {
-    static const char body[] =
-        "{\"method\":\"DHDiscover.search\",\"params\":{\"mac\":\"\",\"uni\":1}}\n";
-    size_t body_len = sizeof body - 1;
-    if (variant > 0 || cap < DHIP_HEADER_LEN + body_len)
+    if (cap < DHIP_HEADER_LEN || body_len > cap - DHIP_HEADER_LEN || body_len > UINT32_MAX)
         return 0;
     memset(buf, 0, DHIP_HEADER_LEN);
     put_le32(buf, DHIP_HEADER_LEN);
@@ -38,6 +35,13 @@ static size_t dhip_build_request(unsigned variant, uint8_t *buf, size_t cap)
     put_le32(buf + 24, (uint32_t)body_len);
     memcpy(buf + DHIP_HEADER_LEN, body, body_len);
     return DHIP_HEADER_LEN + body_len;
+}
+
+static size_t dhip_build_request(unsigned variant, uint8_t *buf, size_t cap)
+{
+    static const char body[] =
+        "{\"method\":\"DHDiscover.search\",\"params\":{\"mac\":\"\",\"uni\":1}}\n";
+    return variant > 0 ? 0 : discovery_dhip_frame(body, sizeof body - 1, buf, cap);
 }
 
 static const char *json_text(const json_t *obj, const char *key)

@@ -28,6 +28,7 @@
 #define SEND_SPACING_US 20000  /* between two requests: polite */
 #define UPNP_FETCH_TIMEOUT 2.0 /* seconds per description */
 #define UPNP_FETCH_LIMIT (64 * 1024)
+#define UPNP_FETCH_BUDGET 10.0 /* seconds for all descriptions together */
 
 struct iface {
     char name[IF_NAMESIZE];
@@ -85,6 +86,27 @@ static int iface_lookup(const char *name, struct iface *out, char *err, size_t e
         snprintf(err, err_size, "interface '%s' has no IPv4 address", name);
     snprintf(out->name, sizeof out->name, "%s", name);
     return rc;
+}
+
+bool discovery_interface_for_address(const char *ip, char *out, size_t out_size)
+{
+    struct in_addr target;
+    struct ifaddrs *list;
+    if (inet_pton(AF_INET, ip, &target) != 1 || getifaddrs(&list) != 0)
+        return false;
+    bool found = false;
+    for (struct ifaddrs *ifa = list; ifa && !found; ifa = ifa->ifa_next) {
+        if (!ifa->ifa_addr || !ifa->ifa_netmask || ifa->ifa_addr->sa_family != AF_INET)
+            continue;
+        uint32_t addr = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr.s_addr;
+        uint32_t mask = ((struct sockaddr_in *)ifa->ifa_netmask)->sin_addr.s_addr;
+        if ((addr & mask) == (target.s_addr & mask)) {
+            snprintf(out, out_size, "%s", ifa->ifa_name);
+            found = true;
+        }
+    }
+    freeifaddrs(list);
+    return found;
 }
 
 /* A UDP socket for one module on the interface; -1 with err on failure. */
@@ -211,16 +233,34 @@ static void collect(const struct discovery_module *const *mods, const int *fds, 
     }
 }
 
-/* Fetches and parses the descriptions SSDP answers point at (same host). */
+static bool host_has_description(const struct answer_set *answers, const char *ip)
+{
+    for (size_t i = 0; i < answers->count; i++)
+        if (answers->items[i].signal && strcmp(answers->items[i].signal, "upnp.device_xml") == 0 &&
+            strcmp(answers->items[i].src_ip, ip) == 0)
+            return true;
+    return false;
+}
+
+/* Fetches and parses the descriptions SSDP answers point at: from the
+ * answering host only, one per host, within one overall time budget (a
+ * hostile segment could point every answer at a tarpit). */
 static void fetch_descriptions(struct answer_set *answers)
 {
     size_t n = answers->count;
+    double budget_end = time_now() + UPNP_FETCH_BUDGET;
     for (size_t i = 0; i < n; i++) {
         const struct discovery_answer *a = &answers->items[i];
-        if (!a->location[0])
+        double left = budget_end - time_now();
+        if (!a->location[0] || host_has_description(answers, a->src_ip))
             continue;
+        if (left <= 0) {
+            log_warn("upnp: time budget spent; descriptions of further hosts not fetched");
+            break;
+        }
         size_t len;
-        char *xml = discovery_upnp_fetch(a->location, a->src_ip, UPNP_FETCH_TIMEOUT,
+        char *xml = discovery_upnp_fetch(a->location, a->src_ip,
+                                         left < UPNP_FETCH_TIMEOUT ? left : UPNP_FETCH_TIMEOUT,
                                          UPNP_FETCH_LIMIT, &len);
         if (!xml) {
             log_debug("upnp: no description from %s (%s)", a->src_ip, a->location);
@@ -229,10 +269,12 @@ static void fetch_descriptions(struct answer_set *answers)
         struct discovery_answer d;
         discovery_answer_init(&d, "upnp");
         snprintf(d.src_ip, sizeof d.src_ip, "%s", a->src_ip);
-        if (discovery_upnp_parse_description(xml, len, &d) == 0)
-            answer_set_add(answers, &d);
-        else
-            log_debug("upnp: malformed description from %s", a->src_ip);
+        if (discovery_upnp_parse_description(xml, len, &d) == 0) {
+            answer_set_add(answers, &d); /* the set owns d's buffers now */
+        } else {
+            log_debug("upnp: malformed description from %s", d.src_ip);
+            discovery_answer_clear(&d);
+        }
         free(xml);
     }
 }

@@ -85,22 +85,6 @@ static void scope_value(const char *scopes, const char *key, char *out, size_t o
     }
 }
 
-/* The host of the first http://host[:port]/ XAddr, when it is IPv4. */
-static void first_xaddr_ipv4(const char *xaddrs, char *out, size_t out_size)
-{
-    const char *p = strstr(xaddrs, "http://");
-    if (!p)
-        return;
-    p += 7;
-    size_t len = strcspn(p, ":/ \t\r\n");
-    char host[OBS_IP_MAX];
-    if (len == 0 || len >= sizeof host)
-        return;
-    memcpy(host, p, len);
-    host[len] = '\0';
-    discovery_copy_ipv4(out, out_size, host);
-}
-
 int discovery_onvif_parse(const uint8_t *buf, size_t len, struct discovery_answer *ans)
 {
     char *scopes = xmalloc(ONVIF_SCOPES_MAX);
@@ -129,7 +113,6 @@ int discovery_onvif_parse(const uint8_t *buf, size_t len, struct discovery_answe
     scope_value(scopes, "MAC", mac, sizeof mac);
     if (mac[0] && !discovery_mac_normalise(mac, strlen(mac), ans->mac))
         ans->mac[0] = '\0';
-    first_xaddr_ipv4(xaddrs, ans->own_ip, sizeof ans->own_ip);
     free(scopes);
     return 0;
 }

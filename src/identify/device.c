@@ -3,6 +3,7 @@
 
 #include "core/util.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@ void device_free(struct device *dev)
     for (size_t i = 0; i < dev->evidence_count; i++) {
         struct evidence *e = &dev->evidence[i];
         free(e->signal);
+        if (e->packed)
+            continue;
         free(e->value);
         free(e->matched_by);
         free(e->names);
@@ -75,17 +78,33 @@ void device_add_port(struct device *dev, uint16_t port)
     dev->open_port_count++;
 }
 
+/* One allocation for the four strings of an evidence item: the identify
+ * path adds several items per host and this keeps it to one malloc each. */
 void device_add_evidence(struct device *dev, const char *signal, const char *value, uint16_t port,
                          const char *matched_by, const char *names, double weight)
 {
-    dev->evidence = xrealloc(dev->evidence, (dev->evidence_count + 1) * sizeof *dev->evidence);
-    struct evidence *e = &dev->evidence[dev->evidence_count++];
-    e->signal = dup_or_null(signal);
-    e->value = dup_or_null(value);
-    e->matched_by = dup_or_null(matched_by);
-    e->names = dup_or_null(names);
-    e->port = port;
-    e->weight = weight;
+    const char *in[4] = {signal ? signal : "", value, matched_by, names};
+    size_t len[4], total = 0;
+    for (int i = 0; i < 4; i++) {
+        len[i] = in[i] ? strlen(in[i]) + 1 : 0;
+        total += len[i];
+    }
+    char *block = xmalloc(total), *p = block, *out[4];
+    for (int i = 0; i < 4; i++) {
+        out[i] = in[i] ? memcpy(p, in[i], len[i]) : NULL;
+        p += len[i];
+    }
+    device_take_evidence(dev, out[0], out[1], port, out[2], out[3], weight);
+    dev->evidence[dev->evidence_count - 1].packed = true; /* a NULL signal is stored as "" */
+}
+
+void device_take_evidence(struct device *dev, char *signal, char *value, uint16_t port,
+                          char *matched_by, char *names, double weight)
+{
+    if (dev->evidence_count % 8 == 0)
+        dev->evidence = xrealloc(dev->evidence, (dev->evidence_count + 8) * sizeof *dev->evidence);
+    dev->evidence[dev->evidence_count++] =
+        (struct evidence){signal, value, matched_by, names, port, weight, false};
 }
 
 void device_add_conflict(struct device *dev, const char *text)
@@ -169,6 +188,223 @@ json_t *device_to_json(const struct device *dev)
     }
     json_object_set_new(o, "findings", findings);
     return o;
+}
+
+/* ---- direct writer (device_append_jsonl) ------------------------------ */
+
+struct out {
+    char **buf;
+    size_t *cap, *len;
+};
+
+static void out_reserve(struct out *o, size_t n)
+{
+    if (*o->len + n + 1 > *o->cap) {
+        *o->cap = (*o->len + n + 1) * 2;
+        *o->buf = xrealloc(*o->buf, *o->cap);
+    }
+}
+
+static void out_bytes(struct out *o, const char *s, size_t n)
+{
+    out_reserve(o, n);
+    memcpy(*o->buf + *o->len, s, n);
+    *o->len += n;
+}
+
+static void out_literal(struct out *o, const char *s)
+{
+    out_bytes(o, s, strlen(s));
+}
+
+/* A JSON string as jansson writes it: '"', '\\' and control bytes escaped,
+ * UTF-8 kept as is. */
+static void out_string(struct out *o, const char *s)
+{
+    if (!s) {
+        out_bytes(o, "null", 4);
+        return;
+    }
+    size_t n = strlen(s);
+    out_reserve(o, n * 6 + 2);
+    char *p = *o->buf + *o->len;
+    *p++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *p++ = (char)c;
+            continue;
+        }
+        static const char short_form[] = {
+            ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
+        *p++ = '\\';
+        if (c == '"' || c == '\\') {
+            *p++ = (char)c;
+        } else if (c < sizeof short_form && short_form[c]) {
+            *p++ = short_form[c];
+        } else {
+            static const char hex[] = "0123456789ABCDEF";
+            memcpy(p, "u00", 3);
+            p[3] = hex[c >> 4];
+            p[4] = hex[c & 15];
+            p += 5;
+        }
+    }
+    *p++ = '"';
+    *o->len = (size_t)(p - *o->buf);
+}
+
+/* A real as jansson writes it with JSON_REAL_PRECISION(6): "%.6g", a ".0"
+ * when that looks like an integer, no '+' or leading zeros in the exponent. */
+static void out_real_format(char *out, size_t size, double v)
+{
+    char text[64], clean[64];
+    snprintf(text, sizeof text, "%.6g", v);
+    if (!strpbrk(text, ".eE") && !strpbrk(text, "in")) /* not inf/nan */
+        strcat(text, ".0");
+    char *e = strchr(text, 'e');
+    if (e) {
+        size_t k = (size_t)(e - text) + 1;
+        memcpy(clean, text, k);
+        const char *q = e + 1;
+        if (*q == '+')
+            q++;
+        else if (*q == '-')
+            clean[k++] = *q++;
+        while (*q == '0' && q[1])
+            q++;
+        strcpy(clean + k, q);
+        snprintf(out, size, "%s", clean);
+        return;
+    }
+    snprintf(out, size, "%s", text);
+}
+
+/* Weights and confidences repeat: a small per-thread cache of the last
+ * formatted values saves printf on most of them. */
+#define REAL_CACHE 32
+static void out_real(struct out *o, double v)
+{
+    static _Thread_local struct {
+        double v;
+        char text[64];
+    } cache[REAL_CACHE];
+    static _Thread_local bool used[REAL_CACHE];
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    size_t slot = (size_t)((bits * 0x9E3779B97F4A7C15ULL) >> 59) % REAL_CACHE;
+    if (!used[slot] || memcmp(&cache[slot].v, &v, sizeof v) != 0) {
+        out_real_format(cache[slot].text, sizeof cache[slot].text, v);
+        cache[slot].v = v;
+        used[slot] = true;
+    }
+    out_literal(o, cache[slot].text);
+}
+
+static void out_unsigned(struct out *o, unsigned v)
+{
+    char digits[12];
+    size_t n = 0;
+    do {
+        digits[sizeof digits - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    out_bytes(o, digits + sizeof digits - n, n);
+}
+
+static void out_key(struct out *o, const char *key, bool first)
+{
+    if (!first)
+        out_bytes(o, ",", 1);
+    out_string(o, key);
+    out_bytes(o, ":", 1);
+}
+
+static void out_evidence(struct out *o, const struct evidence *e)
+{
+    out_key(o, "signal", true);
+    out_string(o, e->signal);
+    out_key(o, "value", false);
+    out_string(o, e->value);
+    if (e->port) {
+        out_key(o, "port", false);
+        out_unsigned(o, e->port);
+    }
+    out_key(o, "matched_by", false);
+    out_string(o, e->matched_by);
+    out_key(o, "names", false);
+    out_string(o, e->names);
+    out_key(o, "weight", false);
+    out_real(o, e->weight);
+}
+
+static void out_finding(struct out *o, const struct finding *f)
+{
+    out_key(o, "kind", true);
+    out_string(o, finding_kind_name(f->kind));
+    out_key(o, "id", false);
+    out_string(o, f->id);
+    out_key(o, "verdict", false);
+    out_string(o, f->verdict);
+    out_key(o, "reason", false);
+    out_string(o, f->reason);
+    out_key(o, "severity", false);
+    out_string(o, f->severity);
+    out_key(o, "source", false);
+    out_string(o, f->source);
+}
+
+void device_append_jsonl(const struct device *dev, char **buf, size_t *cap, size_t *len)
+{
+    struct out o = {buf, cap, len};
+    out_bytes(&o, "{", 1);
+    out_key(&o, "ip", true);
+    out_string(&o, dev->ip);
+    out_key(&o, "mac", false);
+    out_string(&o, dev->mac[0] ? dev->mac : NULL);
+    out_key(&o, "manufacturer", false);
+    out_string(&o, dev->manufacturer ? dev->manufacturer : "unknown");
+    const char *const fields[] = {"brand", "model", "device_type", "firmware", "serial"};
+    const char *const values[] = {dev->brand, dev->model, dev->device_type, dev->firmware,
+                                  dev->serial};
+    for (size_t i = 0; i < 5; i++) {
+        out_key(&o, fields[i], false);
+        out_string(&o, values[i]);
+    }
+    out_key(&o, "confidence", false);
+    out_real(&o, dev->confidence);
+    out_key(&o, "open_ports", false);
+    out_bytes(&o, "[", 1);
+    for (size_t i = 0; i < dev->open_port_count; i++) {
+        if (i)
+            out_bytes(&o, ",", 1);
+        out_unsigned(&o, dev->open_ports[i]);
+    }
+    out_bytes(&o, "]", 1);
+    out_key(&o, "evidence", false);
+    out_bytes(&o, "[", 1);
+    for (size_t i = 0; i < dev->evidence_count; i++) {
+        out_literal(&o, i ? ",{" : "{");
+        out_evidence(&o, &dev->evidence[i]);
+        out_bytes(&o, "}", 1);
+    }
+    out_literal(&o, "],");
+    out_key(&o, "conflicts", true);
+    out_bytes(&o, "[", 1);
+    for (size_t i = 0; i < dev->conflict_count; i++) {
+        if (i)
+            out_bytes(&o, ",", 1);
+        out_string(&o, dev->conflicts[i]);
+    }
+    out_literal(&o, "],");
+    out_key(&o, "findings", true);
+    out_bytes(&o, "[", 1);
+    for (size_t i = 0; i < dev->finding_count; i++) {
+        out_literal(&o, i ? ",{" : "{");
+        out_finding(&o, &dev->findings[i]);
+        out_bytes(&o, "}", 1);
+    }
+    out_literal(&o, "]}\n");
 }
 
 static const char *get_text(const json_t *obj, const char *key)

@@ -13,6 +13,7 @@
 #define CAMAUDIT_DEVICE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,8 @@ struct evidence {
     char *names;      /* what it says: "manufacturer=Hikvision model=DS-2CD2386G2-IU" */
     uint16_t port;    /* 0 when none */
     double weight;    /* contribution to confidence, 0..1 */
+    bool packed;      /* the four strings share one allocation starting at signal
+                         (device_add_evidence); treat them as read-only */
 };
 
 enum finding_kind {
@@ -73,6 +76,9 @@ void device_set(char **field, const char *value);
 void device_add_port(struct device *dev, uint16_t port); /* keeps ports unique, sorted */
 void device_add_evidence(struct device *dev, const char *signal, const char *value, uint16_t port,
                          const char *matched_by, const char *names, double weight);
+/* Same, taking ownership of the strings given (allocated, or NULL). */
+void device_take_evidence(struct device *dev, char *signal, char *value, uint16_t port,
+                          char *matched_by, char *names, double weight);
 void device_add_conflict(struct device *dev, const char *text);
 void device_add_finding(struct device *dev, enum finding_kind kind, const char *id,
                         const char *verdict, const char *reason, const char *severity,
@@ -82,6 +88,14 @@ const char *finding_kind_name(enum finding_kind kind); /* "restriction" ... */
 
 /* JSON form (new reference). */
 json_t *device_to_json(const struct device *dev);
+/* The same JSON form written straight into a buffer, compact, keys in the
+ * order above, reals as JSON_REAL_PRECISION(6), then '\n': byte for byte what
+ * json_dumps(device_to_json(dev), JSON_COMPACT | JSON_PRESERVE_ORDER |
+ * JSON_REAL_PRECISION(6)) gives (test_device holds them equal), without
+ * building the tree: the output path of `camaudit identify`, which writes
+ * hundreds of thousands of devices a second. Appends at *len, growing *buf
+ * (xrealloc) and *cap. */
+void device_append_jsonl(const struct device *dev, char **buf, size_t *cap, size_t *len);
 /* Parses the JSON form; NULL with a reason in err when malformed. */
 struct device *device_from_json(const json_t *obj, char *err, size_t err_size);
 

@@ -262,7 +262,6 @@ static bool compile_fingerprint(struct fingerprint *fp, uint32_t *groups, char *
         snprintf(msg, size, "%s (at offset %zu)", (char *)text, (size_t)offset);
         return false;
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     uint32_t n = 0;
     pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &n);
     *groups = n;
@@ -325,8 +324,11 @@ static void start_fingerprint(struct parse_state *st, const XML_Char **attrs)
     st->set->fingerprints++;
 }
 
+static void free_example(struct fp_example *ex);
+
 static void start_example(struct parse_state *st, const XML_Char **attrs)
 {
+    free_example(&st->example); /* an <example> opened inside another */
     memset(&st->example, 0, sizeof st->example);
     st->example.line = current_line(st);
     const char *enc = attr_get(attrs, "_encoding");
@@ -862,45 +864,106 @@ static void best_literal(const char *p, const char *end, struct literal_run *bes
     }
 }
 
-/* Splits pattern at top-level '|' and takes each alternative's literal.
- * Returns the number of literals, 0 when some alternative has none. */
+static size_t literals_of_range(const char *p, const char *end, struct literal_run *out, size_t max,
+                                int depth);
+
+/* Where the content of a group starting at p begins, or NULL for groups
+ * that match no text of their own (lookarounds, inline flags). */
+static const char *group_content(const char *p)
+{
+    if (p[1] != '?')
+        return p + 1; /* capturing group */
+    const char *q = p + 2;
+    if (*q == ':' || *q == '>' || *q == '|')
+        return q + 1;
+    if (*q == 'P' && q[1] == '<')
+        q++;
+    if (*q == '<' && q[1] != '=' && q[1] != '!') { /* named group */
+        const char *close = strchr(q, '>');
+        return close ? close + 1 : NULL;
+    }
+    if (*q == '\'') {
+        const char *close = strchr(q + 1, '\'');
+        return close ? close + 1 : NULL;
+    }
+    while (*q && strchr("imsxnU-", *q)) /* (?i:...) */
+        q++;
+    return *q == ':' ? q + 1 : NULL;
+}
+
+/* Literals of one alternative [p, end): its longest required run, else the
+ * literals of a required group inside it (one per alternative of the group).
+ * 0 when there are none. */
+static size_t literals_of_alternative(const char *p, const char *end, struct literal_run *out,
+                                      size_t max, int depth)
+{
+    if (!max)
+        return 0;
+    best_literal(p, end, &out[0]);
+    if (out[0].len >= LITERAL_MIN)
+        return 1;
+    if (depth >= 4)
+        return 0;
+    while (p < end && *p) {
+        if (*p == '\\' && p[1]) {
+            p += 2;
+        } else if (*p == '[') {
+            p = skip_class(p);
+        } else if (*p == '(') {
+            const char *close = skip_group(p);
+            const char *content = group_content(p);
+            if (content && close > content && close <= end && !quantifier_optional(close)) {
+                size_t k = literals_of_range(content, close - 1, out, max, depth + 1);
+                if (k)
+                    return k;
+            }
+            p = close;
+        } else {
+            p++;
+        }
+    }
+    return 0;
+}
+
+/* Splits [p, end) at top-level '|' and takes the literals of each
+ * alternative; 0 when some alternative has none. */
+static size_t literals_of_range(const char *p, const char *end, struct literal_run *out, size_t max,
+                                int depth)
+{
+    size_t count = 0;
+    const char *start = p;
+    for (;;) {
+        if (p < end && *p == '(') {
+            p = skip_group(p);
+        } else if (p < end && *p == '[') {
+            p = skip_class(p);
+        } else if (p < end && *p == '\\' && p[1]) {
+            p += 2;
+        } else if (p >= end || !*p || *p == '|') {
+            const char *stop = p < end ? p : end;
+            size_t k = literals_of_alternative(start, stop, out + count, max - count, depth);
+            if (!k)
+                return 0;
+            count += k;
+            if (p >= end || !*p)
+                return count;
+            start = ++p;
+        } else {
+            p++;
+        }
+    }
+}
+
+/* The literals of a whole pattern (see literals_of_range). */
 static size_t extract_literals(const char *pattern, struct literal_run *out, size_t max)
 {
     if (strstr(pattern, "(?x") || strstr(pattern, "\\Q"))
         return 0;
-    size_t count = 0;
-    const char *start = pattern, *p = pattern;
-    for (;;) {
-        if (*p == '(') {
-            p = skip_group(p);
-            continue;
-        }
-        if (*p == '[') {
-            p = skip_class(p);
-            continue;
-        }
-        if (*p == '\\' && p[1]) {
-            p += 2;
-            continue;
-        }
-        if (*p == '|' || !*p) {
-            if (count == max)
-                return 0;
-            best_literal(start, p, &out[count]);
-            if (out[count].len < LITERAL_MIN)
-                return 0;
-            count++;
-            if (!*p)
-                return count;
-            start = ++p;
-            continue;
-        }
-        p++;
-    }
+    return literals_of_range(pattern, pattern + strlen(pattern), out, max, 0);
 }
 
 #ifdef HAVE_HYPERSCAN
-#define LITERALS_PER_PATTERN 16
+#define LITERALS_PER_PATTERN 64
 
 /* Compiles the literals of one database into a Hyperscan literal set;
  * patterns without usable literals always run. */
@@ -958,22 +1021,50 @@ static struct fp_index *build_index(struct fp_set *set, struct fp_database *db)
 }
 #endif
 
-void fp_set_finalize(struct fp_set *set)
+void fp_set_tag_params(struct fp_set *set, int (*tag_of)(const char *name))
+{
+    for (size_t d = 0; d < set->count; d++)
+        for (size_t i = 0; i < set->dbs[d].count; i++) {
+            struct fingerprint *fp = &set->dbs[d].fps[i];
+            for (size_t k = 0; k < fp->param_count; k++)
+                fp->params[k].tag = tag_of(fp->params[k].name);
+        }
+}
+
+/* JIT-compiles the patterns of one database (PCRE2 falls back to its
+ * interpreter where the JIT cannot take a pattern). */
+static void jit_database(struct fp_database *db)
+{
+    for (size_t i = 0; i < db->count; i++)
+        if (db->fps[i].re)
+            pcre2_jit_compile(db->fps[i].re, PCRE2_JIT_COMPLETE);
+}
+
+void fp_set_finalize_for(struct fp_set *set,
+                         bool (*wanted)(const struct fp_database *db, void *ctx), void *ctx)
 {
     if (set->finalized)
         return;
-#ifdef HAVE_HYPERSCAN
     for (size_t i = 0; i < set->count; i++) {
         struct fp_database *db = &set->dbs[i];
+        if (wanted && !wanted(db, ctx))
+            continue;
+        jit_database(db);
+#ifdef HAVE_HYPERSCAN
         free_index(db->index);
         db->index = build_index(set, db);
-    }
 #endif
+    }
     /* Matchers made before this may be too small for the new patterns. */
     for (size_t i = 0; i < set->pool->count; i++)
         matcher_free(set->pool->free_list[i]);
     set->pool->count = 0;
     set->finalized = true;
+}
+
+void fp_set_finalize(struct fp_set *set)
+{
+    fp_set_finalize_for(set, NULL, NULL);
 }
 
 struct fp_matcher *fp_matcher_acquire(const struct fp_set *set)
@@ -1056,9 +1147,9 @@ static size_t resolve_params(const struct fingerprint *fp, struct fp_matcher *m,
         if (p->pos == 0) {
             if (!p->value)
                 continue;
-            values[n++] = (struct fp_value){p->name, p->value, strlen(p->value)};
+            values[n++] = (struct fp_value){p->name, p->tag, p->value, strlen(p->value)};
         } else if (p->pos < groups && ov[2 * p->pos] != PCRE2_UNSET) {
-            values[n++] = (struct fp_value){p->name, subject + ov[2 * p->pos],
+            values[n++] = (struct fp_value){p->name, p->tag, subject + ov[2 * p->pos],
                                             ov[2 * p->pos + 1] - ov[2 * p->pos]};
         }
     }
@@ -1106,10 +1197,15 @@ static void add_hit(struct fp_matcher *m, unsigned id)
     m->hits[m->hit_count++] = id;
 }
 
-static int compare_unsigned(const void *a, const void *b)
+/* Insertion sort: candidate lists are short. */
+static void sort_hits(unsigned *hits, size_t n)
 {
-    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-    return x < y ? -1 : x > y;
+    for (size_t a = 1; a < n; a++)
+        for (size_t b = a; b > 0 && hits[b - 1] > hits[b]; b--) {
+            unsigned t = hits[b];
+            hits[b] = hits[b - 1];
+            hits[b - 1] = t;
+        }
 }
 
 /* Fills m->hits with the fingerprints worth running, in file order. */
@@ -1124,8 +1220,7 @@ static void collect_candidates(const struct fp_database *db, struct fp_matcher *
             m->hit_count = 0;
         for (size_t i = 0; i < ix->unindexed_count; i++)
             add_hit(m, ix->unindexed[i]);
-        if (m->hit_count > 1)
-            qsort(m->hits, m->hit_count, sizeof *m->hits, compare_unsigned);
+        sort_hits(m->hits, m->hit_count);
         size_t unique = 0;
         for (size_t i = 0; i < m->hit_count; i++)
             if (!unique || m->hits[unique - 1] != m->hits[i])
@@ -1135,7 +1230,7 @@ static void collect_candidates(const struct fp_database *db, struct fp_matcher *
     }
 #endif
     (void)ix;
-    (void)compare_unsigned;
+    (void)sort_hits;
     for (size_t i = 0; i < db->count; i++)
         add_hit(m, (unsigned)i);
 }

@@ -22,6 +22,7 @@ struct fp_param {
     char *name;
     char *value; /* fixed value (pos 0), or NULL */
     int pos;     /* 0: fixed value; N: capture group N */
+    int tag;     /* free for the user of the set (fp_set_tag_params), 0 by default */
 };
 
 struct fp_example {
@@ -65,6 +66,7 @@ struct fp_database {
  * match on the same matcher. */
 struct fp_value {
     const char *name;
+    int tag; /* the param's tag */
     const char *value;
     size_t len;
 };
@@ -84,8 +86,17 @@ int fp_set_load_dir(struct fp_set *set, const char *dir, bool warn, char *err, s
 /* Loads an XML document from memory (fuzzing, tests). */
 int fp_set_load_buffer(struct fp_set *set, const char *name, const char *xml, size_t len, bool warn,
                        char *err, size_t err_size);
-/* Builds the prefilter indexes; call once after loading, before matching. */
+/* Sets the tag of every param from its name (e.g. to a role), so matching
+ * code need not compare names. */
+void fp_set_tag_params(struct fp_set *set, int (*tag_of)(const char *name));
+/* JIT-compiles the patterns and builds the prefilter indexes; call once
+ * after loading, before matching. */
 void fp_set_finalize(struct fp_set *set);
+/* Same, for the databases wanted says (NULL: all) only: the others keep the
+ * PCRE2 interpreter and no prefilter (identify loads whole Recog checkouts
+ * but routes signals to a few of their databases). */
+void fp_set_finalize_for(struct fp_set *set,
+                         bool (*wanted)(const struct fp_database *db, void *ctx), void *ctx);
 
 size_t fp_set_database_count(const struct fp_set *set);
 const struct fp_database *fp_set_database(const struct fp_set *set, size_t i);

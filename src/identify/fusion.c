@@ -12,33 +12,108 @@
 #define FUSION_MAX_MAKERS 16
 #define FUSION_NAMES_MAX 512
 
+void claim_list_init(struct claim_list *list)
+{
+    list->items = NULL;
+    list->count = list->cap = 0;
+    list->arena = NULL;
+    list->arena_used = list->arena_cap = 0;
+    list->chunks = NULL;
+}
+
 struct claim *claim_list_add(struct claim_list *list)
 {
+    if (!list->items) {
+        list->items = list->inline_items;
+        list->cap = CLAIM_LIST_INLINE;
+    }
     if (list->count == list->cap) {
-        list->cap = list->cap ? list->cap * 2 : 16;
-        list->items = xrealloc(list->items, list->cap * sizeof *list->items);
+        struct claim *grown = xmalloc(list->cap * 2 * sizeof *grown);
+        memcpy(grown, list->items, list->cap * sizeof *grown);
+        if (list->items != list->inline_items)
+            free(list->items);
+        list->items = grown;
+        list->cap *= 2;
     }
     struct claim *c = &list->items[list->count++];
     memset(c, 0, sizeof *c);
     return c;
 }
 
+struct claim_chunk {
+    struct claim_chunk *next;
+    char data[];
+};
+
+/* Room for n bytes in the arena; a new heap block when the current is full. */
+static char *arena_alloc(struct claim_list *list, size_t n)
+{
+    if (!list->arena) {
+        list->arena = list->inline_arena;
+        list->arena_cap = CLAIM_ARENA_INLINE;
+        list->arena_used = 0;
+    }
+    if (list->arena_used + n > list->arena_cap) {
+        size_t size = n > CLAIM_ARENA_INLINE ? n : CLAIM_ARENA_INLINE;
+        struct claim_chunk *chunk = xmalloc(sizeof *chunk + size);
+        chunk->next = list->chunks;
+        list->chunks = chunk;
+        list->arena = chunk->data;
+        list->arena_cap = size;
+        list->arena_used = 0;
+    }
+    char *p = list->arena + list->arena_used;
+    list->arena_used += n;
+    return p;
+}
+
+char *claim_strndup(struct claim_list *list, const char *s, size_t n)
+{
+    char *p = arena_alloc(list, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *claim_strdup(struct claim_list *list, const char *s)
+{
+    return s ? claim_strndup(list, s, strlen(s)) : NULL;
+}
+
+char *claim_concat(struct claim_list *list, const char *const *parts, size_t n)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++)
+        total += parts[i] ? strlen(parts[i]) : 0;
+    char *out = arena_alloc(list, total), *p = out;
+    for (size_t i = 0; i < n; i++)
+        if (parts[i]) {
+            size_t k = strlen(parts[i]);
+            memcpy(p, parts[i], k);
+            p += k;
+        }
+    *p = '\0';
+    return out;
+}
+
+void claim_list_drop_last(struct claim_list *list)
+{
+    if (list->count)
+        list->count--;
+}
+
 void claim_list_free(struct claim_list *list)
 {
-    for (size_t i = 0; i < list->count; i++) {
-        struct claim *c = &list->items[i];
-        free(c->manufacturer);
-        free(c->brand);
-        free(c->model);
-        free(c->device_type);
-        free(c->firmware);
-        free(c->serial);
-        free(c->signal);
-        free(c->value);
-        free(c->matched_by);
+    if (list->items != list->inline_items)
+        free(list->items);
+    while (list->chunks) {
+        struct claim_chunk *next = list->chunks->next;
+        free(list->chunks);
+        list->chunks = next;
     }
-    free(list->items);
-    memset(list, 0, sizeof *list);
+    list->items = NULL;
+    list->count = list->cap = 0;
+    list->arena = NULL;
 }
 
 struct maker_score {
@@ -96,33 +171,36 @@ static int score_makers(const struct claim_list *list, struct maker_score *m, si
     return win;
 }
 
-static void append_name(char *buf, size_t size, const char *key, const char *value)
+/* Appends " key=value" (no leading space when first), bounded, no printf. */
+static void append_name(char *buf, size_t size, size_t *used, const char *key, const char *value)
 {
     if (!value)
         return;
-    size_t used = strlen(buf);
-    snprintf(buf + used, size - used, "%s%s=%s", used ? " " : "", key, value);
+    const char *parts[] = {*used ? " " : "", key, "=", value};
+    for (size_t i = 0; i < 4; i++) {
+        size_t n = strlen(parts[i]);
+        if (*used + n >= size)
+            n = size - 1 - *used;
+        memcpy(buf + *used, parts[i], n);
+        *used += n;
+    }
+    buf[*used] = '\0';
 }
 
 static void add_evidence(struct device *dev, const struct claim *c)
 {
     char names[FUSION_NAMES_MAX] = "";
-    append_name(names, sizeof names, "manufacturer", c->manufacturer);
-    append_name(names, sizeof names, "brand", c->brand);
-    append_name(names, sizeof names, "model", c->model);
-    append_name(names, sizeof names, "device_type", c->device_type);
-    append_name(names, sizeof names, "firmware", c->firmware);
-    append_name(names, sizeof names, "serial", c->serial);
+    size_t used = 0;
+    append_name(names, sizeof names, &used, "manufacturer", c->manufacturer);
+    append_name(names, sizeof names, &used, "brand", c->brand);
+    append_name(names, sizeof names, &used, "model", c->model);
+    append_name(names, sizeof names, &used, "device_type", c->device_type);
+    append_name(names, sizeof names, &used, "firmware", c->firmware);
+    append_name(names, sizeof names, &used, "serial", c->serial);
     if (c->generic)
-        append_name(names, sizeof names, "generic", "true");
-    device_add_evidence(dev, c->signal, c->value, c->port, c->matched_by, names[0] ? names : NULL,
+        append_name(names, sizeof names, &used, "generic", "true");
+    device_add_evidence(dev, c->signal, c->value, c->port, c->matched_by, used ? names : NULL,
                         c->weight);
-}
-
-static int by_weight_desc(const void *a, const void *b)
-{
-    const struct claim *x = *(const struct claim *const *)a, *y = *(const struct claim *const *)b;
-    return x->weight < y->weight ? 1 : x->weight > y->weight ? -1 : 0;
 }
 
 /* Takes each field from the heaviest claim agreeing with winner (or naming
@@ -144,7 +222,12 @@ static void fill_fields(struct device *dev, const struct claim_list *list, const
     size_t plain = 0;
     while (plain < n && !order[plain]->generic)
         plain++;
-    qsort(order, plain, sizeof *order, by_weight_desc);
+    for (size_t a = 1; a < plain; a++) /* insertion sort, stable: lists are short */
+        for (size_t b = a; b > 0 && order[b - 1]->weight < order[b]->weight; b--) {
+            const struct claim *t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
     for (size_t i = 0; i < n; i++) {
         const struct claim *c = order[i];
         if (!dev->brand && c->brand)
@@ -161,20 +244,44 @@ static void fill_fields(struct device *dev, const struct claim_list *list, const
     free(order);
 }
 
+/* Joins strings into a new one (NULL parts count as empty). */
+static char *concat(const char *const *parts, size_t n)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++)
+        total += parts[i] ? strlen(parts[i]) : 0;
+    char *out = xmalloc(total), *p = out;
+    for (size_t i = 0; i < n; i++)
+        if (parts[i]) {
+            size_t k = strlen(parts[i]);
+            memcpy(p, parts[i], k);
+            p += k;
+        }
+    *p = '\0';
+    return out;
+}
+
 static void list_conflicts(struct device *dev, const struct claim_list *list, const char *winner)
 {
     for (size_t i = 0; i < list->count; i++) {
         const struct claim *c = &list->items[i];
         if (!c->manufacturer || c->weight <= 0 || strcmp(c->manufacturer, winner) == 0)
             continue;
-        char *text = xasprintf("%s names %s (weight %.2f%s), not %s", c->signal, c->manufacturer,
-                               c->weight, c->generic ? ", generic" : "", winner);
+        char weight[8] = "0.00";
+        unsigned hundredths = (unsigned)(c->weight * 100 + 0.5);
+        weight[0] = (char)('0' + hundredths / 100);
+        weight[2] = (char)('0' + hundredths / 10 % 10);
+        weight[3] = (char)('0' + hundredths % 10);
+        const char *parts[] = {c->signal,   " names ", c->manufacturer,
+                               " (weight ", weight,    c->generic ? ", generic" : "",
+                               "), not ",   winner};
+        char *text = concat(parts, sizeof parts / sizeof parts[0]);
         device_add_conflict(dev, text);
         free(text);
     }
 }
 
-void fuse_claims(struct device *dev, const struct claim_list *list)
+void fuse_claims(struct device *dev, struct claim_list *list)
 {
     for (size_t i = 0; i < list->count; i++)
         add_evidence(dev, &list->items[i]);

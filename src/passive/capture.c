@@ -15,6 +15,7 @@
 
 #define LIVE_SNAPLEN 65535
 #define LIVE_TIMEOUT_MS 250
+#define LIVE_BUFFER_BYTES (32 * 1024 * 1024) /* kernel ring: absorbs bursts */
 
 struct capture {
     pcap_t *pcap;
@@ -109,6 +110,7 @@ struct capture *capture_open_live(const char *ifname, const char *filter, bool p
     pcap_set_snaplen(p, LIVE_SNAPLEN);
     pcap_set_promisc(p, promisc ? 1 : 0);
     pcap_set_timeout(p, LIVE_TIMEOUT_MS);
+    pcap_set_buffer_size(p, LIVE_BUFFER_BYTES);
     int rc = pcap_activate(p);
     if (rc < 0) {
         snprintf(err, err_size, "cannot capture on '%s': %s", ifname,
@@ -138,6 +140,14 @@ void capture_close(struct capture *cap)
 int capture_linktype(const struct capture *cap)
 {
     return pcap_datalink(cap->pcap);
+}
+
+unsigned long long capture_dropped(const struct capture *cap)
+{
+    struct pcap_stat st;
+    if (!cap->live || pcap_stats(cap->pcap, &st) != 0)
+        return 0;
+    return (unsigned long long)st.ps_drop + st.ps_ifdrop;
 }
 
 void capture_stop(struct capture *cap)

@@ -27,6 +27,8 @@ int capture_linktype(const struct capture *cap);
 /* 1 with *frame filled, 0 at the end (or after capture_stop), -1 on a read
  * error: err then names the file, the byte offset reached and the reason. */
 int capture_next(struct capture *cap, struct capture_frame *frame, char *err, size_t err_size);
+/* Frames the kernel dropped on a live capture (0 for files). */
+unsigned long long capture_dropped(const struct capture *cap);
 /* Makes a pending or later capture_next return 0 (signal handlers). */
 void capture_stop(struct capture *cap);
 

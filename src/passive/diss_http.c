@@ -1,8 +1,9 @@
 /* diss_http.c — HTTP/1.x on any TCP port. A request gives the Host its
  * client asked for (http.host, credited to the client); a response gives
- * Server, WWW-Authenticate and the HTML <title> (credited to the server).
- * Only the first segment of a response is read: a title that starts in a
- * later segment is not seen (no stream reassembly for HTTP). */
+ * Server, WWW-Authenticate, the HTML <title> and the first bytes of its body
+ * (http.body), credited to the server. Only the first segment of a response
+ * is read: a title or body that starts in a later segment is not seen (no
+ * stream reassembly for HTTP). */
 #include "passive/dissect.h"
 #include "passive/textproto.h"
 
@@ -39,8 +40,10 @@ static void dissect_http(struct passive *ps, const struct packet *pkt)
                     "http.www_authenticate");
         const uint8_t *body, *title;
         size_t body_len, title_len;
-        if (text_body(p, len, &body, &body_len) && html_title(body, body_len, &title, &title_len) &&
-            title_len > 0)
+        if (!text_body(p, len, &body, &body_len) || body_len == 0)
+            return;
+        passive_emit(ps, pkt, SIDE_SRC, pkt->sport, "http.body", body, body_len);
+        if (html_title(body, body_len, &title, &title_len) && title_len > 0)
             passive_emit(ps, pkt, SIDE_SRC, pkt->sport, "http.title", title, title_len);
     } else if (is_request(p, len)) {
         emit_header(ps, pkt, SIDE_SRC, pkt->dport, p, len, "Host", "http.host");

@@ -1,6 +1,7 @@
 /* diss_onvif.c — ONVIF WS-Discovery on UDP 3702: the Scopes of a device's
  * Hello announcement or ProbeMatch answer (onvif://www.onvif.org/name/...,
- * hardware/..., type/...), credited to the device. Probes are skipped. */
+ * hardware/..., type/...) and its XAddrs (service URLs), credited to the
+ * device. Probes are skipped. */
 #include "passive/dissect.h"
 #include "passive/textproto.h"
 
@@ -14,6 +15,8 @@ static void dissect_onvif(struct passive *ps, const struct packet *pkt)
     size_t vlen;
     if (xml_element_text(p, len, "Scopes", &v, &vlen) && vlen)
         passive_emit(ps, pkt, SIDE_SRC, 3702, "onvif.scopes", v, vlen);
+    if (xml_element_text(p, len, "XAddrs", &v, &vlen) && vlen)
+        passive_emit(ps, pkt, SIDE_SRC, 3702, "onvif.xaddrs", v, vlen);
 }
 
 const struct dissector dissector_onvif = {

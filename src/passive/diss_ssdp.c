@@ -1,6 +1,6 @@
-/* diss_ssdp.c — SSDP on UDP 1900: the SERVER header of NOTIFY announcements
- * and of answers to M-SEARCH ("Linux/3.x UPnP/1.0 ..."), credited to the
- * announcing device. */
+/* diss_ssdp.c — SSDP on UDP 1900: the SERVER and USN headers of NOTIFY
+ * announcements and of answers to M-SEARCH ("Linux/3.x UPnP/1.0 ..."),
+ * credited to the announcing device. */
 #include "passive/dissect.h"
 #include "passive/textproto.h"
 
@@ -14,6 +14,8 @@ static void dissect_ssdp(struct passive *ps, const struct packet *pkt)
     size_t vlen;
     if (text_header(p, len, "SERVER", &v, &vlen) && vlen)
         passive_emit(ps, pkt, SIDE_SRC, 1900, "ssdp.server", v, vlen);
+    if (text_header(p, len, "USN", &v, &vlen) && vlen)
+        passive_emit(ps, pkt, SIDE_SRC, 1900, "ssdp.usn", v, vlen);
 }
 
 const struct dissector dissector_ssdp = {

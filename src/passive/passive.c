@@ -32,6 +32,7 @@ struct passive {
     struct passive_stats stats;
     struct host **hosts; /* open-addressed table */
     size_t host_cap, host_count;
+    size_t stored_bytes; /* observations and their values, for limits.max_bytes */
     const struct dissector *current;
     void (*observer)(const struct observation *obs, void *arg);
     void *observer_arg;
@@ -83,6 +84,8 @@ struct passive *passive_new(const struct passive_limits *limits)
         limits && limits->max_hosts ? limits->max_hosts : PASSIVE_DEFAULT_MAX_HOSTS;
     ps->limits.max_obs_per_host =
         limits && limits->max_obs_per_host ? limits->max_obs_per_host : PASSIVE_DEFAULT_MAX_OBS;
+    ps->limits.max_bytes =
+        limits && limits->max_bytes ? limits->max_bytes : PASSIVE_DEFAULT_MAX_BYTES;
     ps->host_cap = 64;
     ps->hosts = xcalloc(ps->host_cap, sizeof *ps->hosts);
     build_dispatch(ps);
@@ -245,10 +248,12 @@ static void host_add(struct passive *ps, struct host *h, const struct packet *pk
     hash = hash_bytes(hash, value, len);
     if (seen_contains(h, hash))
         return;
-    if (h->count >= ps->limits.max_obs_per_host) {
+    size_t cost = sizeof(struct observation) + len + 1;
+    if (h->count >= ps->limits.max_obs_per_host || ps->stored_bytes + cost > ps->limits.max_bytes) {
         ps->stats.dropped_obs++;
         return;
     }
+    ps->stored_bytes += cost;
     seen_insert(h, hash);
     if (h->count == h->cap) {
         h->cap = h->cap ? h->cap * 2 : 8;

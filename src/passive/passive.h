@@ -3,9 +3,10 @@
  * match (dissect.h); what they see becomes observations, deduplicated and
  * grouped per host (by IP, MAC carried along) in bounded memory.
  *
- * Limits: at most max_hosts hosts and max_obs_per_host distinct observations
- * per host are kept; anything beyond is counted in the stats, not stored, so
- * memory stays flat however long the capture runs. */
+ * Limits: at most max_hosts hosts, max_obs_per_host distinct observations
+ * per host and max_bytes of stored observations in all are kept; anything
+ * beyond is counted in the stats, not stored, so memory stays flat however
+ * long the capture runs and whatever it holds. */
 #ifndef CAMAUDIT_PASSIVE_H
 #define CAMAUDIT_PASSIVE_H
 
@@ -18,16 +19,18 @@
 struct passive_limits {
     size_t max_hosts;        /* 0 = PASSIVE_DEFAULT_MAX_HOSTS */
     size_t max_obs_per_host; /* 0 = PASSIVE_DEFAULT_MAX_OBS */
+    size_t max_bytes;        /* 0 = PASSIVE_DEFAULT_MAX_BYTES */
 };
 #define PASSIVE_DEFAULT_MAX_HOSTS 65536
 #define PASSIVE_DEFAULT_MAX_OBS 256
+#define PASSIVE_DEFAULT_MAX_BYTES ((size_t)256 * 1024 * 1024)
 
 struct passive_stats {
     uint64_t frames;        /* fed */
     uint64_t undecoded;     /* link type unknown or frame too short */
     uint64_t observations;  /* distinct observations stored */
-    uint64_t dropped_obs;   /* observations not kept as their host was full (a value
-                             * not kept counts again each time it is seen) */
+    uint64_t dropped_obs;   /* observations not kept as their host or the byte budget
+                             * was full (a value not kept counts again when seen again) */
     uint64_t dropped_hosts; /* hosts over max_hosts (their observations dropped) */
 };
 

@@ -124,8 +124,10 @@ int df_get_string(const struct df_ctx *c, const json_t *obj, const char *parent,
     return 0;
 }
 
-int df_get_array(const struct df_ctx *c, const json_t *obj, const char *parent, const char *key,
-                 bool required, json_t **out)
+/* obj[key] when present and of the kind wanted (json_typeof), else an error. */
+static int get_member(const struct df_ctx *c, const json_t *obj, const char *parent,
+                      const char *key, bool required, json_type type, const char *expected,
+                      json_t **out)
 {
     char path[DATAFILE_PATH_MAX];
     df_path_key(path, sizeof path, parent, key);
@@ -133,25 +135,22 @@ int df_get_array(const struct df_ctx *c, const json_t *obj, const char *parent, 
     json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v))
         return required ? df_error(c, path, "missing (required)") : 0;
-    if (!json_is_array(v))
-        return df_error(c, path, "expected an array");
+    if (json_typeof(v) != type)
+        return df_error(c, path, "expected %s", expected);
     *out = v;
     return 0;
+}
+
+int df_get_array(const struct df_ctx *c, const json_t *obj, const char *parent, const char *key,
+                 bool required, json_t **out)
+{
+    return get_member(c, obj, parent, key, required, JSON_ARRAY, "an array", out);
 }
 
 int df_get_object(const struct df_ctx *c, const json_t *obj, const char *parent, const char *key,
                   bool required, json_t **out)
 {
-    char path[DATAFILE_PATH_MAX];
-    df_path_key(path, sizeof path, parent, key);
-    *out = NULL;
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
-        return required ? df_error(c, path, "missing (required)") : 0;
-    if (!json_is_object(v))
-        return df_error(c, path, "expected an object");
-    *out = v;
-    return 0;
+    return get_member(c, obj, parent, key, required, JSON_OBJECT, "an object", out);
 }
 
 int df_get_strings(const struct df_ctx *c, const json_t *obj, const char *parent, const char *key,

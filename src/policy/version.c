@@ -109,6 +109,21 @@ static size_t version_token_length(const char *p, size_t left)
     return i;
 }
 
+/* Hikvision also writes the build after an underscore ("V5.7.13_230822"):
+ * a last part of six digits that form a date, after '_', is the build. */
+static bool take_underscore_build(const char *p, size_t start, size_t end, struct fw_version *out)
+{
+    const struct fw_part *last = &out->parts[out->part_count - 1];
+    if (start == 0 || p[start - 1] != '_' || end - start != 6 || out->part_count < 3 ||
+        last->prefix[0] || last->suffix[0] || !date_of_build(last->number, 6))
+        return false;
+    out->build = last->number;
+    out->has_build = true;
+    out->build_date = date_of_build(last->number, 6);
+    out->part_count--;
+    return true;
+}
+
 static int parse_parts(const char *p, size_t n, struct fw_version *out)
 {
     size_t start = 0;
@@ -122,6 +137,8 @@ static int parse_parts(const char *p, size_t n, struct fw_version *out)
         if (parse_part(p + start, i - start, part) != 0)
             return -1;
         any_number |= part->has_number;
+        if (i == n)
+            take_underscore_build(p, start, i, out);
         start = i + 1;
     }
     return any_number ? 0 : -1;

@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "store/diff.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,34 @@ static void count_device(struct report_counts *c, const struct device *dev)
     c->phone_home += device_phones_home(dev) != 0;
 }
 
+/* Compares the reported scan with the site's scan before it. */
+static int load_change(struct store *st, struct report_site *site)
+{
+    size_t i = 0;
+    while (i < site->history.count && site->history.items[i].id != site->scan.id)
+        i++;
+    if (i == 0 || i == site->history.count)
+        return 0;
+    const struct store_scan *prev = &site->history.items[i - 1];
+    struct scan_diff d;
+    if (scan_diff_compute(st, prev->id, site->scan.id, &d) != 0)
+        return -1;
+    struct report_change *c = &site->change;
+    c->previous_scan = prev->id;
+    c->previous_started = prev->started;
+    for (size_t e = 0; e < d.count; e++) {
+        const struct diff_entry *entry = &d.entries[e];
+        c->appeared += entry->kind == DIFF_APPEARED;
+        c->changed += entry->kind == DIFF_CHANGED;
+        if (entry->kind == DIFF_VANISHED) {
+            c->vanished++;
+            c->vanished_restricted += device_is_restricted(entry->before->dev, NULL) != 0;
+        }
+    }
+    scan_diff_free(&d);
+    return 0;
+}
+
 static int load_site(struct store *st, struct report_site *site)
 {
     if (store_scan_devices(st, site->scan.id, &site->devices) != 0 ||
@@ -109,7 +138,7 @@ static int load_site(struct store *st, struct report_site *site)
     }
     for (size_t i = 0; i < site->devices.count; i++)
         count_device(&site->counts, site->devices.items[i].dev);
-    return 0;
+    return load_change(st, site);
 }
 
 static char *dup_or_null(const char *s)
@@ -133,22 +162,21 @@ static struct report_policy *add_policy(struct report *r, const char *id)
     return p;
 }
 
-static void add_meta(struct report *r, const struct report_policy_meta *m)
+static void fill_meta(struct report_policy *p, const struct report_policy_meta *m)
 {
-    if (!m->id || find_policy(r, m->id))
-        return;
-    struct report_policy *p = add_policy(r, m->id);
     p->name = dup_or_null(m->name);
     p->jurisdiction = dup_or_null(m->jurisdiction);
     p->authority = dup_or_null(m->authority);
     p->instrument = dup_or_null(m->instrument);
     p->effective_date = dup_or_null(m->effective_date);
     p->scope = dup_or_null(m->scope);
-    p->source = dup_or_null(m->source);
+    if (m->source) {
+        free(p->source);
+        p->source = xstrdup(m->source);
+    }
 }
 
-/* Counts one restriction finding against its list (learning the list from
- * the finding when no metadata named it). */
+/* Counts one restriction finding against its list. */
 static void tally_finding(struct report *r, const struct finding *f)
 {
     if (f->kind != FINDING_RESTRICTION || !f->id)
@@ -167,16 +195,21 @@ static void tally_finding(struct report *r, const struct finding *f)
         p->unknown++;
 }
 
+/* The lists the findings speak of, described by the metadata where it
+ * names them (else by the findings' own source). */
 static void collect_policies(struct report *r, const struct report_policy_meta *meta, size_t n_meta)
 {
-    for (size_t i = 0; i < n_meta; i++)
-        add_meta(r, &meta[i]);
     for (size_t s = 0; s < r->site_count; s++)
         for (size_t d = 0; d < r->sites[s].devices.count; d++) {
             const struct device *dev = r->sites[s].devices.items[d].dev;
             for (size_t f = 0; f < dev->finding_count; f++)
                 tally_finding(r, &dev->findings[f]);
         }
+    for (size_t i = 0; i < n_meta; i++) {
+        struct report_policy *p = meta[i].id ? find_policy(r, meta[i].id) : NULL;
+        if (p && !p->name)
+            fill_meta(p, &meta[i]);
+    }
 }
 
 struct report *report_build(struct store *st, const struct report_scope *scope,

@@ -36,6 +36,13 @@ struct report_counts {
     size_t devices, restricted, vulnerable, phone_home;
 };
 
+/* What changed since the site's scan before the one reported. */
+struct report_change {
+    int64_t previous_scan; /* 0: the reported scan is the site's first */
+    double previous_started;
+    size_t appeared, vanished, vanished_restricted, changed;
+};
+
 /* One site's part: the scan reported, its devices, and the site's history. */
 struct report_site {
     struct store_scan scan;
@@ -43,10 +50,11 @@ struct report_site {
     struct store_scan_list history; /* every scan of the site, oldest first */
     int64_t *restricted_history;    /* restricted devices per history scan */
     struct report_counts counts;
+    struct report_change change;
 };
 
-/* A restriction list the report speaks of: from the metadata given, or
- * else learnt from the findings themselves (id and source only). */
+/* A restriction list the report's findings speak of, described by the
+ * metadata given for its id, else by the findings (id and source only). */
 struct report_policy {
     char *id, *name, *jurisdiction, *authority, *instrument, *effective_date, *scope, *source;
     size_t restricted, not_restricted, unknown; /* devices per verdict */

@@ -4,7 +4,8 @@
  * list, inline-SVG charts (manufacturers, verdicts per list, restricted
  * devices over each site's scans), then per site the scan's scope and a
  * sortable table of devices with the evidence behind each verdict, and the
- * sources of every list. Readable printed (print CSS, evidence expanded).
+ * sources of every list. Readable printed (print CSS; evidence lists print
+ * as the reader left them, open or closed).
  *
  * Every string from the store goes through html_put; the one script runs
  * under a per-report CSP nonce, so injected markup could not run script
@@ -53,6 +54,7 @@ static const char report_css[] =
     "dl.scope{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 12px}"
     "dl.scope dt{color:var(--grey)}dl.scope dd{margin:0;word-break:break-all}"
     ".site-top{display:grid;grid-template-columns:1fr 1fr;gap:12px}"
+    ".table-wrap{overflow-x:auto}"
     "table.devices{width:100%;border-collapse:collapse;font-size:13px;margin-top:8px}"
     "table.devices th{background:#eef0f4;text-align:left;padding:6px;cursor:pointer;"
     "white-space:nowrap;user-select:none}"
@@ -61,8 +63,10 @@ static const char report_css[] =
     "table.devices td{padding:6px;border-top:1px solid var(--line);vertical-align:top;"
     "overflow-wrap:break-word}"
     "table.devices td.addr{white-space:nowrap}"
+    "tr.is-restricted{background:#fff6f6}"
     "tr.is-restricted td:first-child{border-left:4px solid var(--red)}"
     ".badge{display:inline-block;border-radius:10px;padding:0 8px;margin:1px;font-size:12px;"
+    "white-space:nowrap;"
     "color:#fff;background:var(--grey)}"
     ".badge.restricted{background:var(--red)}.badge.vulnerable{background:var(--amber)}"
     ".badge.possibly_vulnerable{background:#f9a825;color:#000}"
@@ -71,17 +75,24 @@ static const char report_css[] =
     ".muted{color:var(--grey)}"
     "ol.sources li{margin-bottom:6px}"
     "footer{color:var(--grey);font-size:12px;margin-top:24px}"
-    "@media print{body{background:#fff;font-size:11px}main{padding:0;max-width:none}"
+    "@media print{*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+    "body{background:#fff;font-size:11px}main{padding:0;max-width:none}"
+    ".table-wrap{overflow:visible}table.devices{font-size:7.5pt}"
+    "table.devices th,table.devices td{padding:2px 3px;white-space:normal;"
+    "overflow-wrap:anywhere}"
+    "table.devices td.addr,table.devices td.type{white-space:nowrap;overflow-wrap:normal}"
+    ".badge{white-space:normal;overflow-wrap:normal}table.devices th{overflow-wrap:normal}"
+    ".card .num{font-size:24px}.badge{font-size:8pt;padding:0 4px}"
     "header{background:#fff;color:#000;border-bottom:2px solid #000;padding:0 0 8px}"
     ".card,.panel,section.site,.list{box-shadow:none;border:1px solid #999}"
     "section.site{break-before:page}tr{break-inside:avoid}"
     "table.devices th::after{content:''}details summary{color:#000}"
     ".charts,.site-top{break-inside:avoid}}"
-    "@media (max-width:800px){.cards{grid-template-columns:1fr 1fr}.charts,.site-top{"
+    "@media screen and (max-width:800px){.cards{grid-template-columns:1fr 1fr}.charts,.site-top{"
     "grid-template-columns:1fr}}";
 
 /* Sorting by clicking a column head; "#sort=COLUMN" in the address sorts on
- * load; printing opens every evidence list. */
+ * load. Printing prints what is shown: the evidence lists a reader opened. */
 static const char report_js[] =
     "(function(){"
     "function key(c){var k=c.getAttribute('data-key');"
@@ -102,9 +113,6 @@ static const char report_js[] =
     "if(m)Array.prototype.forEach.call(tables,function(t){"
     "Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th,i){"
     "if(th.getAttribute('data-col')===m[1])sortBy(t,i,th);});});"
-    "window.addEventListener('beforeprint',function(){"
-    "Array.prototype.forEach.call(document.querySelectorAll('details'),function(d){"
-    "d.open=true;});});"
     "})();";
 
 static void make_nonce(char out[33])
@@ -354,6 +362,21 @@ static void scope_row(FILE *out, const char *term, const char *value)
     fputs("</dd>", out);
 }
 
+static void write_change(const struct report_change *c, FILE *out)
+{
+    if (!c->previous_scan) {
+        fputs("<p class=\"muted\">First scan of this site.</p>", out);
+        return;
+    }
+    fprintf(out, "<p class=\"change\" data-previous-scan=\"%lld\">Since scan %lld (",
+            (long long)c->previous_scan, (long long)c->previous_scan);
+    put_time(out, c->previous_started);
+    fprintf(out,
+            "): <b>%zu</b> appeared, <b>%zu</b> gone (<b>%zu</b> of them restricted), "
+            "<b>%zu</b> changed.</p>",
+            c->appeared, c->vanished, c->vanished_restricted, c->changed);
+}
+
 static void write_scope(const struct report_site *site, FILE *out)
 {
     fprintf(out, "<div class=\"panel\"><h3>Scan %lld</h3><dl class=\"scope\"><dt>Started</dt><dd>",
@@ -368,9 +391,11 @@ static void write_scope(const struct report_site *site, FILE *out)
     scope_row(out, "Operator", site->scan.operator_name);
     fprintf(out,
             "</dl><p><b>%zu</b> devices, <b>%zu</b> restricted, <b>%zu</b> vulnerable, "
-            "<b>%zu</b> calling a vendor cloud.</p></div>\n",
+            "<b>%zu</b> calling a vendor cloud.</p>",
             site->counts.devices, site->counts.restricted, site->counts.vulnerable,
             site->counts.phone_home);
+    write_change(&site->change, out);
+    fputs("</div>\n", out);
 }
 
 /* A sort key that orders IPv4 addresses numerically. */
@@ -400,7 +425,12 @@ static void type_cell(FILE *out, const char *type)
     for (char *p = shown; p && *p; p++)
         if (*p == '_')
             *p = ' ';
-    text_cell(out, shown);
+    fputs("<td class=\"type\">", out);
+    if (shown && *shown)
+        html_put(out, shown);
+    else
+        fputs("<span class=\"muted\">&ndash;</span>", out);
+    fputs("</td>", out);
     free(shown);
 }
 
@@ -425,18 +455,44 @@ static void badges(FILE *out, const struct device *d, enum finding_kind kind)
     fputs("</td>", out);
 }
 
+static int is_web_address(const char *s, size_t len)
+{
+    return (len > 8 && strncmp(s, "https://", 8) == 0) ||
+           (len > 7 && strncmp(s, "http://", 7) == 0);
+}
+
+static void put_link(FILE *out, const char *url, size_t url_len, const char *text, size_t len)
+{
+    char *href = xstrndup(url, url_len), *shown = xstrndup(text, len);
+    fputs("<a href=\"", out);
+    html_put(out, href);
+    fputs("\" rel=\"noreferrer\">", out);
+    html_put(out, shown);
+    fputs("</a>", out);
+    free(href);
+    free(shown);
+}
+
+/* A source is a web address, "Title <https://...>" (the policy files'
+ * form), or plain text. Only web addresses become links: anything else
+ * (javascript:...) stays text. */
 static void put_source(FILE *out, const char *source)
 {
-    /* Only web addresses become links; anything else (javascript:...) is text. */
-    if (source && (strncmp(source, "https://", 8) == 0 || strncmp(source, "http://", 7) == 0)) {
-        fputs("<a href=\"", out);
-        html_put(out, source);
-        fputs("\" rel=\"noreferrer\">", out);
-        html_put(out, source);
-        fputs("</a>", out);
-    } else {
-        html_put(out, source ? source : "no source given");
+    if (!source) {
+        fputs("no source given", out);
+        return;
     }
+    size_t len = strlen(source);
+    const char *open = strrchr(source, '<');
+    if (is_web_address(source, len) && !strpbrk(source, " <>\""))
+        put_link(out, source, len, source, len);
+    else if (open && len && source[len - 1] == '>' && open > source &&
+             is_web_address(open + 1, (size_t)(source + len - 1 - (open + 1))) &&
+             !memchr(open + 1, '"', (size_t)(source + len - 1 - (open + 1))))
+        put_link(out, open + 1, (size_t)(source + len - 1 - (open + 1)), source,
+                 (size_t)(open - source));
+    else
+        html_put(out, source);
 }
 
 static void evidence_list(FILE *out, const struct device *d)
@@ -502,9 +558,11 @@ static void device_row(FILE *out, const struct store_device *sd)
     const struct device *d = sd->dev;
     char key[64];
     address_key(d->ip, key, sizeof key);
-    fprintf(out, "<tr data-device-id=\"%lld\"%s><td class=\"addr\" data-key=\"%s\">",
+    fprintf(out, "<tr data-device-id=\"%lld\"%s><td class=\"addr\" data-key=\"",
             (long long)sd->device_id,
-            device_is_restricted(d, NULL) ? " class=\"is-restricted\"" : "", key);
+            device_is_restricted(d, NULL) ? " class=\"is-restricted\"" : "");
+    html_put(out, key); /* an address that is not one is the device's own text */
+    fputs("\">", out);
     html_put(out, d->ip);
     if (d->mac[0]) {
         fputs("<br><span class=\"muted\">", out);
@@ -539,7 +597,7 @@ static void write_site(const struct report_site *site, FILE *out)
     fputs("</h2>\n<div class=\"site-top\">", out);
     write_scope(site, out);
     chart_history(site, out);
-    fputs("</div>\n<table class=\"devices\"><thead><tr>"
+    fputs("</div>\n<div class=\"table-wrap\"><table class=\"devices\"><thead><tr>"
           "<th data-col=\"address\">Address</th><th data-col=\"manufacturer\">Manufacturer</th>"
           "<th data-col=\"model\">Model</th><th data-col=\"type\">Type</th>"
           "<th data-col=\"firmware\">Firmware</th><th data-col=\"restricted\">Restricted by</th>"
@@ -552,7 +610,7 @@ static void write_site(const struct report_site *site, FILE *out)
         device_row(out, &site->devices.items[i]);
     if (!site->devices.count)
         fputs("<tr><td colspan=\"10\">No devices were stored for this scan.</td></tr>\n", out);
-    fputs("</tbody></table></section>\n", out);
+    fputs("</tbody></table></div></section>\n", out);
 }
 
 static void policy_field(FILE *out, const char *label, const char *value)

@@ -56,6 +56,17 @@ static json_t *site_json(const struct report_site *site)
         json_array_append_new(history, h);
     }
     json_object_set_new(o, "history", history);
+    const struct report_change *c = &site->change;
+    if (c->previous_scan) {
+        json_t *since = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I}", "scan_id", (json_int_t)c->previous_scan, "appeared",
+            (json_int_t)c->appeared, "vanished", (json_int_t)c->vanished, "vanished_restricted",
+            (json_int_t)c->vanished_restricted, "changed", (json_int_t)c->changed);
+        json_object_set_new(since, "started", time_json(c->previous_started));
+        json_object_set_new(o, "since_previous", since);
+    } else {
+        json_object_set_new(o, "since_previous", json_null());
+    }
     json_t *devices = json_array();
     for (size_t i = 0; i < site->devices.count; i++) {
         json_t *d = device_to_json(site->devices.items[i].dev);

@@ -137,6 +137,13 @@ static void md_site(const struct report_site *site, FILE *out)
             site->counts.phone_home);
     for (size_t i = 0; i < site->devices.count; i++)
         md_device(&site->devices.items[i], out);
+    const struct report_change *c = &site->change;
+    if (c->previous_scan)
+        fprintf(out,
+                "\nSince scan %lld: %zu appeared, %zu gone (%zu of them restricted), "
+                "%zu changed.\n",
+                (long long)c->previous_scan, c->appeared, c->vanished, c->vanished_restricted,
+                c->changed);
 }
 
 int report_write_md(const struct report *r, FILE *out)

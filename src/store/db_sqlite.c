@@ -13,10 +13,20 @@
 #include <string.h>
 
 #define SQLITE_BUSY_TIMEOUT_MS 30000
+#define STATEMENT_CACHE_SIZE 48 /* the store uses about 25 distinct statements */
+
+/* A prepared statement kept for reuse: a host's transaction runs the same
+ * dozen statements each time, and preparing them costs more than running. */
+struct cached_statement {
+    char *sql;
+    sqlite3_stmt *stmt;
+};
 
 struct db_sqlite {
     struct db base;
     sqlite3 *conn;
+    struct cached_statement cache[STATEMENT_CACHE_SIZE];
+    size_t cached;
 };
 
 static sqlite3 *conn_of(struct db *db)
@@ -52,22 +62,54 @@ static int step_all(struct db *db, sqlite3_stmt *stmt, struct db_result *res)
     return rc == SQLITE_DONE ? DB_OK : fail(db, rc);
 }
 
+static sqlite3_stmt *cached_statement(struct db_sqlite *s, const char *sql)
+{
+    for (size_t i = 0; i < s->cached; i++)
+        if (strcmp(s->cache[i].sql, sql) == 0)
+            return s->cache[i].stmt;
+    return NULL;
+}
+
+/* Keeps stmt for reuse when it was the whole of sql and there is room. */
+static int keep_statement(struct db_sqlite *s, const char *sql, const char *tail,
+                          sqlite3_stmt *stmt)
+{
+    if ((tail && *tail) || s->cached == STATEMENT_CACHE_SIZE)
+        return 0;
+    s->cache[s->cached++] = (struct cached_statement){xstrdup(sql), stmt};
+    return 1;
+}
+
+static int run_statement(struct db *db, sqlite3_stmt *stmt, const char *const *params, size_t n,
+                         struct db_result *res)
+{
+    for (size_t i = 0; i < n; i++)
+        sqlite3_bind_text(stmt, (int)i + 1, params[i], -1, SQLITE_TRANSIENT);
+    int status = step_all(db, stmt, res);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return status;
+}
+
 /* Several statements may be given when there are no parameters (migrations). */
 static int sqlite_exec(struct db *db, const char *sql, const char *const *params, size_t n,
                        struct db_result *res)
 {
+    struct db_sqlite *s = (struct db_sqlite *)db;
+    sqlite3_stmt *stmt = cached_statement(s, sql);
+    if (stmt)
+        return run_statement(db, stmt, params, n, res);
     const char *tail = sql;
     while (tail && *tail) {
-        sqlite3_stmt *stmt = NULL;
-        int rc = sqlite3_prepare_v2(conn_of(db), tail, -1, &stmt, &tail);
+        const char *start = tail;
+        int rc = sqlite3_prepare_v2(conn_of(db), start, -1, &stmt, &tail);
         if (rc != SQLITE_OK)
             return fail(db, rc);
         if (!stmt)
             break; /* only whitespace or comments were left */
-        for (size_t i = 0; i < n; i++)
-            sqlite3_bind_text(stmt, (int)i + 1, params[i], -1, SQLITE_TRANSIENT);
-        int status = step_all(db, stmt, res);
-        sqlite3_finalize(stmt);
+        int status = run_statement(db, stmt, params, n, res);
+        if (start != sql || !keep_statement(s, sql, tail, stmt))
+            sqlite3_finalize(stmt);
         if (status != DB_OK)
             return status;
     }
@@ -86,6 +128,11 @@ static int sqlite_lock_key(struct db *db, const char *key)
 
 static void sqlite_close(struct db *db)
 {
+    struct db_sqlite *s = (struct db_sqlite *)db;
+    for (size_t i = 0; i < s->cached; i++) {
+        sqlite3_finalize(s->cache[i].stmt);
+        free(s->cache[i].sql);
+    }
     sqlite3_close(conn_of(db));
     free(db);
 }

@@ -112,7 +112,7 @@ static int apply_migration(struct db *db, int version)
                    NULL);
 }
 
-static int migrate_locked(struct db *db, char *err, size_t err_size)
+static int migrate_locked(struct db *db, int target, char *err, size_t err_size)
 {
     if (db_exec(db,
                 "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -127,23 +127,23 @@ static int migrate_locked(struct db *db, char *err, size_t err_size)
                  version, schema_latest_version());
         return -1;
     }
-    for (int v = version + 1; v <= schema_latest_version(); v++)
+    for (int v = version + 1; v <= target; v++)
         if (apply_migration(db, v) != DB_OK)
             goto failed;
-    return schema_latest_version();
+    return version > target ? version : target;
 failed:
     snprintf(err, err_size, "schema migration failed: %s", db->error);
     return -1;
 }
 
-int schema_migrate(struct db *db, char *err, size_t err_size)
+int schema_migrate_to(struct db *db, int target, char *err, size_t err_size)
 {
     if (db_begin(db) != DB_OK || db_lock_key(db, "camaudit-schema") != DB_OK) {
         snprintf(err, err_size, "cannot start schema migration: %s", db->error);
         db_rollback(db);
         return -1;
     }
-    int version = migrate_locked(db, err, err_size);
+    int version = migrate_locked(db, target, err, err_size);
     if (version < 0) {
         db_rollback(db);
         return -1;
@@ -154,4 +154,9 @@ int schema_migrate(struct db *db, char *err, size_t err_size)
         return -1;
     }
     return version;
+}
+
+int schema_migrate(struct db *db, char *err, size_t err_size)
+{
+    return schema_migrate_to(db, schema_latest_version(), err, err_size);
 }

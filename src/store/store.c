@@ -92,6 +92,7 @@ struct store *store_open(const char *spec, char *err, size_t err_size)
     struct store *st = xcalloc(1, sizeof *st);
     st->db = db;
     st->site_scan = -1;
+    pthread_mutex_init(&st->write_lock, NULL);
     return st;
 }
 
@@ -100,6 +101,7 @@ void store_close(struct store *st)
     if (!st)
         return;
     db_close(st->db);
+    pthread_mutex_destroy(&st->write_lock);
     free(st->site);
     free(st);
 }
@@ -124,7 +126,7 @@ static void format_id(char *buf, size_t size, int64_t id)
     snprintf(buf, size, "%lld", (long long)id);
 }
 
-int64_t store_scan_begin(struct store *st, const struct scan_info *info)
+static int64_t scan_begin_locked(struct store *st, const struct scan_info *info)
 {
     char started[32];
     format_double(started, sizeof started, info->started > 0 ? info->started : time_now());
@@ -149,7 +151,7 @@ int64_t store_scan_begin(struct store *st, const struct scan_info *info)
     return id;
 }
 
-int store_scan_end(struct store *st, int64_t scan_id, double finished)
+static int scan_end_locked(struct store *st, int64_t scan_id, double finished)
 {
     char when[32], id[24];
     format_double(when, sizeof when, finished > 0 ? finished : time_now());
@@ -184,8 +186,8 @@ static const char *site_of_scan(struct store *st, int64_t scan_id)
     return st->site_scan == scan_id ? st->site : NULL;
 }
 
-int store_add_host(struct store *st, int64_t scan_id, const struct device *dev,
-                   const struct observation *obs, size_t count)
+static int add_host_locked(struct store *st, int64_t scan_id, const struct device *dev,
+                           const struct observation *obs, size_t count)
 {
     const char *site = site_of_scan(st, scan_id);
     if (!site) {
@@ -203,4 +205,31 @@ int store_add_host(struct store *st, int64_t scan_id, const struct device *dev,
         return -1;
     }
     return 0;
+}
+
+/* The writers may be called from several scan threads at once: each call
+ * holds the connection for its whole transaction. */
+int64_t store_scan_begin(struct store *st, const struct scan_info *info)
+{
+    pthread_mutex_lock(&st->write_lock);
+    int64_t id = scan_begin_locked(st, info);
+    pthread_mutex_unlock(&st->write_lock);
+    return id;
+}
+
+int store_add_host(struct store *st, int64_t scan_id, const struct device *dev,
+                   const struct observation *obs, size_t count)
+{
+    pthread_mutex_lock(&st->write_lock);
+    int rc = add_host_locked(st, scan_id, dev, obs, count);
+    pthread_mutex_unlock(&st->write_lock);
+    return rc;
+}
+
+int store_scan_end(struct store *st, int64_t scan_id, double finished)
+{
+    pthread_mutex_lock(&st->write_lock);
+    int rc = scan_end_locked(st, scan_id, finished);
+    pthread_mutex_unlock(&st->write_lock);
+    return rc;
 }

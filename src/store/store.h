@@ -6,7 +6,9 @@
  * number, then (site, address), so a camera that changed address keeps its
  * history. Each host is written in one transaction: a writer killed at any
  * moment leaves every completed host stored and nothing half-written.
- * Errors are reported through log_error and returned as -1 (or NULL). */
+ * Errors are reported through log_error and returned as -1 (or NULL).
+ * The three writers may be called from several threads at once on one
+ * store (they take turns); the readers below from one thread at a time. */
 #ifndef CAMAUDIT_STORE_H
 #define CAMAUDIT_STORE_H
 

@@ -5,9 +5,12 @@
 #include "store/db.h"
 #include "store/store.h"
 
+#include <pthread.h>
+
 struct store {
     struct db *db;
-    int64_t site_scan; /* the scan whose site is cached in site */
+    pthread_mutex_t write_lock; /* one writer thread at a time on the connection */
+    int64_t site_scan;          /* the scan whose site is cached in site */
     char *site;
 };
 

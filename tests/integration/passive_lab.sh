@@ -42,7 +42,7 @@ rc=$?
 [ $rc -eq 0 ] || fail "netns-up failed"
 trap cleanup EXIT INT TERM
 
-ip netns exec "$ns" tcpdump -i lo -U -s 0 -w "$tmp/lab.pcap" 2>"$tmp/tcpdump.err" &
+ip netns exec "$ns" tcpdump -i lo --immediate-mode -B 65536 -U -s 0 -w "$tmp/lab.pcap" 2>"$tmp/tcpdump.err" &
 tcpdump_pid=$!
 pids="$pids $tcpdump_pid"
 wait_for "$tmp/tcpdump.err" "listening on" "$tcpdump_pid" tcpdump
@@ -56,9 +56,10 @@ wait_for "$tmp/camlab.ready" "" "$camlab_pid" camlab
 ip netns exec "$ns" python3 "$SOURCE_DIR/tests/passive/lab_clients.py" "$tmp/truth.json" \
   "$SOURCE_DIR/lab/personas" 127.50.0.254 "$SOURCE_DIR/data/cloud_endpoints.json" \
   >"$tmp/played.txt" 2>"$tmp/clients.err" || fail "lab clients"
-sleep 0.5
+sleep 1 # let tcpdump write the last frames (immediate mode, packet-buffered)
 kill -INT "$tcpdump_pid"
 wait "$tcpdump_pid"
+grep -q "^0 packets dropped by kernel" "$tmp/tcpdump.err" || fail "tcpdump dropped frames: the capture is incomplete"
 kill -TERM "$camlab_pid"
 wait "$camlab_pid" || fail "camlab exited with status $? after SIGTERM"
 pids=""

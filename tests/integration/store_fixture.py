@@ -22,7 +22,7 @@ FLEET = [  # manufacturer, brand, model, type, firmware, weight
     ("Hikvision", "Hikvision", "DS-2CD2386G2-IU", "ip_camera", "V5.5.0 build 170725", 5),
     ("Hikvision", "LTS", "CMIP3C42W-28", "ip_camera", "V5.4.5 build 170123", 2),
     ("Hikvision", "Hikvision", "DS-7608NI-K2", "nvr", "V4.30.005 build 200805", 1),
-    ("Dahua", "Dahua", "IPC-HDW2431T", "ip_camera", "2.800.0000000.16.R", 3),
+    ("Dahua", "Dahua", "IPC-HDW2431T", "ip_camera", "2.800.0000000.16.R", 4),
     ("Dahua", "Lorex", "N841A6", "nvr", "V4.02.R11.00000117.10001", 1),
     ("Axis", "Axis", "P3245-LVE", "ip_camera", "10.12.153", 3),
     ("Hanwha", "Wisenet", "XNV-6080R", "ip_camera", "2.21.02", 2),
@@ -62,8 +62,8 @@ def device(i, rnd, site_octet, scan, hostile):
     maker, brand, model, dtype, fw, _ = rnd.choices(FLEET, weights=[f[5] for f in FLEET])[0]
     host = 10 + i
     if i == 1 and scan >= 2:
-        host = 200  # this camera moved
-    ip = f"10.{site_octet}.0.{host}"
+        host = 40000  # this camera moved
+    ip = f"10.{site_octet}.{host >> 8}.{host & 255}"
     mac = f"02:{site_octet:02x}:00:00:{i // 256:02x}:{i % 256:02x}" if i % 3 else None
     serial = f"SN{site_octet:03d}{i:05d}" if i % 3 == 0 and i % 2 == 0 else None
     if i == 2 and scan >= 2 and fw:
@@ -85,7 +85,7 @@ def device(i, rnd, site_octet, scan, hostile):
         d["findings"].append({"kind": "vulnerability", "id": cve, "verdict": v,
                               "reason": f"firmware {fw} is in the affected range",
                               "severity": sev, "source": f"https://nvd.nist.gov/vuln/detail/{cve}"})
-    if maker in NAMED and i % 4 == 0:
+    if maker in NAMED and i % 3 == 2:  # kept through every scan
         d["findings"].append({"kind": "phone_home", "id": "hik-connect" if maker == "Hikvision"
                               else "dahua-p2p", "verdict": "phone_home",
                               "reason": "DNS queries to the vendor cloud were seen",

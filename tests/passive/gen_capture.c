@@ -455,16 +455,17 @@ static void send_xm(struct gen *g, const struct host *cam, const struct host *to
 static void send_onvif_hello(struct gen *g, const struct host *cam, const struct host *group)
 {
     char xml[2048];
-    int n = snprintf(xml, sizeof xml,
-                     "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope "
-                     "xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
-                     "xmlns:d=\"http://schemas.xmlsoap.org/ws/2005/04/discovery\" "
-                     "xmlns:a=\"http://schemas.xmlsoap.org/ws/2004/08/addressing\"><s:Header>"
-                     "<a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/Hello</a:Action>"
-                     "</s:Header><s:Body><d:Hello><d:Types>dn:NetworkVideoTransmitter</d:Types>"
-                     "<d:Scopes>%s</d:Scopes><d:XAddrs>http://%s/onvif/device_service</d:XAddrs>"
-                     "</d:Hello></s:Body></s:Envelope>",
-                     onvif_scopes, cam->ip);
+    int n =
+        snprintf(xml, sizeof xml,
+                 "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope "
+                 "xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
+                 "xmlns:d=\"http://schemas.xmlsoap.org/ws/2005/04/discovery\" "
+                 "xmlns:a=\"http://schemas.xmlsoap.org/ws/2004/08/addressing\"><s:Header>"
+                 "<a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/Hello</a:Action>"
+                 "</s:Header><s:Body><d:Hello><d:Types>dn:NetworkVideoTransmitter</d:Types>"
+                 "<d:Scopes>%s</d:Scopes><d:XAddrs>http://%s%s%s/onvif/device_service</d:XAddrs>"
+                 "</d:Hello></s:Body></s:Envelope>",
+                 onvif_scopes, is_v6(cam->ip) ? "[" : "", cam->ip, is_v6(cam->ip) ? "]" : "");
     send_udp(g, cam, group, NULL, 3702, 3702, xml, (size_t)n);
 }
 
@@ -555,6 +556,7 @@ static void scene(struct gen *g)
     /* Discovery chatter. */
     send_text_udp(g, &dahua, &group, 1900, 1900, ssdp_notify);
     expect(g, dahua.ip, "ssdp.server", "Linux/3.10 UPnP/1.0 DH-UPnP/1.0");
+    expect(g, dahua.ip, "ssdp.usn", "uuid:0001::upnp:rootdevice");
     send_text_udp(g, &hik, &group, 37020, 37020, sadp_xml);
     expect(g, hik.ip, "sadp", sadp_xml);
     send_dhip(g, &dahua, &group);
@@ -563,6 +565,7 @@ static void scene(struct gen *g)
     expect(g, xm.ip, "dvrip.search", xm_json);
     send_onvif_hello(g, &dahua6, &(struct host){"ff02::c", {0x33, 0x33, 0, 0, 0, 0x0c}});
     expect(g, dahua6.ip, "onvif.scopes", onvif_scopes);
+    expect(g, dahua6.ip, "onvif.xaddrs", "http://[2001:db8::108]/onvif/device_service");
 }
 
 /* Bench traffic: mostly video and bulk, with camera chatter woven in. */

@@ -103,19 +103,20 @@ static void test_onvif_probematch_and_hello(void **state)
     assert_string_equal(a.model, "DS-2CD2385G1-I");
     assert_string_equal(a.name, "HIKVISION DS-2CD2385G1-I");
     assert_string_equal(a.mac, "58:50:ed:1f:e3:85");
-    assert_string_equal(a.own_ip, "192.168.124.40");
+    assert_string_equal(a.own_ip, ""); /* XAddrs name services, not the configuration */
     assert_string_equal(a.signal, "onvif.scopes");
+    assert_non_null(strstr(a.extra, "http://192.168.124.40/onvif/device_service"));
     assert_non_null(strstr(a.raw, "onvif://www.onvif.org/location/city/hangzhou"));
     assert_string_equal(a.extra_signal, "onvif.xaddrs");
     discovery_answer_clear(&a);
     parse_file(discovery_onvif_parse, CORPUS "discovery_onvif/dahua_hello.xml", &a);
     assert_string_equal(a.model, "IPC-HFW2228M-I1-V2");
     assert_string_equal(a.name, "Dahua");
-    assert_string_equal(a.own_ip, "192.168.1.45");
+    assert_string_equal(a.extra, "http://192.168.1.45/onvif/device_service");
     discovery_answer_clear(&a);
     parse_file(discovery_onvif_parse, CORPUS "discovery_onvif/generic_probematches.xml", &a);
     assert_string_equal(a.model, "HD_PREDATOR");
-    assert_string_equal(a.own_ip, ""); /* XAddrs was placeholder text */
+    assert_string_equal(a.name, "PREDATOR");
     discovery_answer_clear(&a);
     reject_file(discovery_onvif_parse, CORPUS "discovery_onvif/probe_request.xml");
 }
@@ -374,6 +375,15 @@ static void test_neighbour_table(void **state)
     unlink(path);
 }
 
+static void test_interface_for_address(void **state)
+{
+    (void)state;
+    char name[64];
+    assert_true(discovery_interface_for_address("127.0.0.9", name, sizeof name));
+    assert_string_equal(name, "lo");
+    assert_false(discovery_interface_for_address("not an address", name, sizeof name));
+}
+
 static void test_requests_are_well_formed(void **state)
 {
     (void)state;
@@ -413,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_emit_flags_misaddressed_device),
         cmocka_unit_test(test_neighbour_table),
         cmocka_unit_test(test_requests_are_well_formed),
+        cmocka_unit_test(test_interface_for_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -255,7 +255,9 @@ static void test_http_headers_and_title(void **state)
     struct packet pkt = tcp_packet(80, 50000, 1, resp, sizeof resp - 1);
     struct collected c;
     dissect_one("http", &pkt, &c);
-    assert_string_equal(c.text, "10.0.0.5|http.server|DNVRS-Webs\n10.0.0.5|http.title|NVR\n");
+    assert_string_equal(c.text, "10.0.0.5|http.server|DNVRS-Webs\n"
+                                "10.0.0.5|http.body|<html><TITLE lang=en>NVR</title>\n"
+                                "10.0.0.5|http.title|NVR\n");
     /* No blank line, unclosed title, header without colon: only what is whole. */
     const char bad[] = "HTTP/1.1 200 OK\r\nServer\r\nX: y\r\n<title>never closed";
     pkt = tcp_packet(80, 50000, 1, bad, sizeof bad - 1);
@@ -362,6 +364,26 @@ static void test_limits_bound_memory(void **state)
     passive_free(ps);
 }
 
+static void test_byte_budget_bounds_memory(void **state)
+{
+    (void)state;
+    struct passive *ps = passive_new(&(struct passive_limits){.max_bytes = 4096});
+    char resp[600] = "HTTP/1.1 200 OK\r\nServer: ";
+    size_t head = strlen(resp);
+    for (int i = 0; i < 50; i++) {
+        memset(resp + head, 'a' + i % 26, 500); /* 50 distinct 500-byte values */
+        resp[head + 500 - 1] = (char)('0' + i / 26);
+        memcpy(resp + head + 500, "\r\n\r\n", 4);
+        struct packet pkt = tcp_packet(80, 50000, 1, resp, head + 504);
+        passive_dispatch(ps, &pkt);
+    }
+    struct collected c = {0};
+    passive_finish(ps, collect, &c);
+    assert_true(c.observations >= 1 && c.observations <= 4096 / 500);
+    assert_int_equal(passive_get_stats(ps)->dropped_obs, 50 - c.observations);
+    passive_free(ps);
+}
+
 static void test_decode_hostile_frames(void **state)
 {
     (void)state;
@@ -410,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_xiongmai_only_search_replies),
         cmocka_unit_test(test_onvif_and_sadp_need_their_messages),
         cmocka_unit_test(test_limits_bound_memory),
+        cmocka_unit_test(test_byte_budget_bounds_memory),
         cmocka_unit_test(test_decode_hostile_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,6 +40,9 @@ static const struct cmp_case cmp_cases[] = {
     {"4.02.R11.A8531149.10001", "4.02.R11.24340142.10001", FW_INCOMPARABLE},
     {"V4.74.210 build 240108", "V4.62.210 build 230619", FW_GREATER},
     {"5.5 (beta)", "5.5", FW_EQUAL},
+    {"V5.7.13_230822", "V5.7.13 build 230822", FW_EQUAL},
+    {"V5.7.13_230823", "V5.7.13 build 230822", FW_GREATER},
+    {"V5.7.7build241203", "V5.7.7 build 241203", FW_EQUAL},
 };
 
 static void test_compare_vendor_formats(void **state)
@@ -76,6 +79,9 @@ static const struct build_case build_cases[] = {
     {"V2.0 20210315", 0, 0, 0},
     {"V2.0, 2021-03-15", 20210315, 0, 0},
     {"2.800.0000000.16.R", 0, 0, 0},
+    {"V5.7.13_230822", 20230822, 1, 230822},
+    {"1_230822", 0, 0, 0},   /* one part before it: a plain part */
+    {"1.2_991399", 0, 0, 0}, /* not a date: a plain part */
 };
 
 static void test_build_numbers_and_dates(void **state)

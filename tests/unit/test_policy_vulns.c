@@ -13,6 +13,7 @@
 #include "policy/policy_set.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,12 @@ static void test_every_example(void **state)
     size_t checked = 0;
     for (size_t i = 0; i < db->count; i++) {
         const struct vuln_entry *e = &db->entries[i];
+        size_t inside = 0, outside = 0;
+        for (size_t k = 0; k < e->block_count; k++)
+            for (size_t x = 0; x < e->blocks[k].example_count; x++)
+                *(strcmp(e->blocks[k].examples[x].expect, "none") ? &inside : &outside) += 1;
+        if (!inside || !outside)
+            fail_msg("%s needs examples inside and outside its ranges", e->id);
         for (size_t k = 0; k < e->block_count; k++) {
             const struct vuln_block *b = &e->blocks[k];
             if (b->example_count == 0)
@@ -305,6 +312,81 @@ static void test_evaluate_whole_device(void **state)
     device_free(dev);
 }
 
+/* policy_evaluate on a shared set from several threads gives, on every
+ * thread, the findings one thread gives alone. */
+#define THREAD_COUNT 4
+#define THREAD_ROUNDS 50
+
+static const char *const thread_models[][3] = {
+    {"Hikvision", "DS-2CD2532F-IWS", "V5.2.0 build 140721"},
+    {"Dahua", "IPC-HFW5241E-ZE", "2.800.0000016.0.R,build:2020-04-30"},
+    {"Xiongmai", "AHB8004T-GL", NULL},
+    {"Hikvision", "DS-7608NXI-I2/8P/S", "V4.62.210 build 230619"},
+};
+
+/* All findings of one sample device as one string (caller frees). */
+static char *findings_text(int which)
+{
+    struct device *dev = device_new("192.0.2.40");
+    device_set(&dev->manufacturer, thread_models[which][0]);
+    device_set(&dev->model, thread_models[which][1]);
+    device_set(&dev->firmware, thread_models[which][2]);
+    device_set(&dev->device_type, "ip_camera");
+    dev->confidence = 0.9;
+    struct observation obs;
+    observation_init(&obs, "192.0.2.40", 53, "udp", "dns.query", "test", NULL, "a.secu100.net", 13);
+    policy_evaluate(ps, dev, &obs, 1);
+    observation_clear(&obs);
+    char *text = xstrdup("");
+    for (size_t i = 0; i < dev->finding_count; i++) {
+        char *next = xasprintf("%s%s=%s;", text, dev->findings[i].id, dev->findings[i].verdict);
+        free(text);
+        text = next;
+    }
+    device_free(dev);
+    return text;
+}
+
+static char *expected_text[4];
+
+static void *evaluate_rounds(void *arg)
+{
+    (void)arg;
+    for (int r = 0; r < THREAD_ROUNDS; r++) {
+        int which = r % 4;
+        char *got = findings_text(which);
+        int same = strcmp(got, expected_text[which]) == 0;
+        free(got);
+        if (!same)
+            return (void *)1;
+    }
+    return NULL;
+}
+
+static void test_concurrent_evaluation(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 4; i++)
+        expected_text[i] = findings_text(i);
+    assert_non_null(strstr(expected_text[0], "CVE-2017-7921=vulnerable"));
+    assert_non_null(strstr(expected_text[1], "CVE-2021-33045=vulnerable"));
+    assert_non_null(strstr(expected_text[2], "CVE-2024-3765=possibly_vulnerable"));
+    assert_non_null(strstr(expected_text[3], "CVE-2025-66177=vulnerable"));
+    assert_non_null(strstr(expected_text[3], "xiongmai-cloud=phone_home"));
+    pthread_t threads[THREAD_COUNT];
+    for (int i = 0; i < THREAD_COUNT; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, evaluate_rounds, NULL), 0);
+    int failures = 0;
+    for (int i = 0; i < THREAD_COUNT; i++) {
+        void *rc;
+        pthread_join(threads[i], &rc);
+        failures += rc != NULL;
+    }
+    for (int i = 0; i < 4; i++)
+        free(expected_text[i]);
+    assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_generated_boundaries),
         cmocka_unit_test(test_unknown_firmware_is_never_clean),
         cmocka_unit_test(test_evaluate_whole_device),
+        cmocka_unit_test(test_concurrent_evaluation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,10 +11,12 @@
 #include "core/util.h"
 #include "report/escape.h"
 #include "report/report.h"
+#include "store/db.h"
 #include "store/diff.h"
 #include "store/schema.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +131,28 @@ static void test_migrations_from_empty(void **state)
     assert_non_null(strstr(err, "newer"));
 }
 
+/* A database made by an older camaudit is upgraded in place, data kept. */
+static void test_migration_from_older_version(void **state)
+{
+    struct fixture *f = *state;
+    char *path = xasprintf("%s/old.db", f->dir), err[512];
+    struct db *db = db_open_sqlite(path, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(schema_migrate_to(db, 1, err, sizeof err), 1);
+    assert_int_equal(
+        db_exec(db, "INSERT INTO scans (site, started) VALUES ('old', 5)", NULL, 0, NULL), DB_OK);
+    db_close(db);
+    struct store *st = store_open(path, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), schema_latest_version());
+    struct store_scan scan;
+    assert_int_equal(store_latest_scan(st, "old", &scan), 1);
+    assert_true(scan.started == 5);
+    store_scan_clear(&scan);
+    store_close(st);
+    free(path);
+}
+
 static void test_bad_database(void **state)
 {
     struct fixture *f = *state;
@@ -239,6 +263,51 @@ static void test_diff(void **state)
     assert_int_equal(scan_diff_compute(f->st, a, 999, &d), -1);
 }
 
+struct writer_job {
+    struct store *st;
+    int64_t scan;
+    int thread;
+};
+
+static void *write_hosts(void *arg)
+{
+    struct writer_job *job = arg;
+    for (int i = 0; i < 50; i++) {
+        char ip[32];
+        snprintf(ip, sizeof ip, "10.1.%d.%d", job->thread, i + 1);
+        struct device *d = camera(ip, NULL, NULL, "V1");
+        device_add_finding(d, FINDING_RESTRICTION, "quebec", "restricted", "t", NULL, NULL);
+        if (store_add_host(job->st, job->scan, d, NULL, 0) != 0)
+            job->thread = -1;
+        device_free(d);
+    }
+    return NULL;
+}
+
+/* The scan engine stores hosts from several threads at once. */
+static void test_threads_share_a_store(void **state)
+{
+    struct fixture *f = *state;
+    int64_t scan = begin_scan(f->st, "hq", 1000);
+    pthread_t threads[4];
+    struct writer_job jobs[4];
+    for (int t = 0; t < 4; t++) {
+        jobs[t] = (struct writer_job){f->st, scan, t};
+        assert_int_equal(pthread_create(&threads[t], NULL, write_hosts, &jobs[t]), 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(threads[t], NULL);
+        assert_int_equal(jobs[t].thread, t);
+    }
+    assert_int_equal(store_scan_end(f->st, scan, 1001), 0);
+    struct store_scan s;
+    assert_int_equal(store_get_scan(f->st, scan, &s), 1);
+    assert_int_equal(s.hosts, 200);
+    assert_true(s.finished > 1000);
+    store_scan_clear(&s);
+    assert_int_equal(store_scan_restricted_count(f->st, scan), 200);
+}
+
 static char *render(const struct report *r, enum report_format format)
 {
     char *buf = NULL;
@@ -278,6 +347,11 @@ static void test_report_counts_and_escaping(void **state)
     assert_int_equal(r->sites[0].history.count, 2);
     assert_int_equal(r->sites[0].restricted_history[0], 2);
     assert_int_equal(r->sites[0].restricted_history[1], 1);
+    assert_int_equal(r->sites[0].change.previous_scan, old);
+    assert_int_equal(r->sites[0].change.appeared, 1); /* the hostile one */
+    assert_int_equal(r->sites[0].change.vanished, 1); /* 10.0.0.2 */
+    assert_int_equal(r->sites[0].change.vanished_restricted, 1);
+    assert_int_equal(r->sites[0].change.changed, 0);
 
     char *html = render(r, REPORT_HTML);
     assert_null(strstr(html, "<script>alert"));
@@ -333,9 +407,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrations_from_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_older_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identity_across_address_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_threads_share_a_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_counts_and_escaping, setup, teardown),
         cmocka_unit_test(test_escaping),
     };

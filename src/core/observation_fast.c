@@ -1,0 +1,459 @@
+/* observation_fast.c — direct reader of the common flat observation line;
+ * see observation_fast.h for why it exists and how it stays equal to the
+ * jansson reader. Every path that is not plainly valid returns 0. */
+#include "core/observation_fast.h"
+
+#include "core/signals.h"
+#include "core/util.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest number token handled here (longer ones go to jansson). */
+#define FAST_NUMBER_MAX 40
+
+struct cursor {
+    const unsigned char *p, *end;
+};
+
+static void skip_space(struct cursor *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
+}
+
+static int hex4(const unsigned char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = p[i], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Length of the valid UTF-8 sequence at p as jansson accepts it (no
+ * overlong forms, no surrogates, at most U+10FFFF), or 0. */
+static size_t utf8_valid_length(const unsigned char *p, const unsigned char *end)
+{
+    unsigned char c = p[0];
+    size_t need;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if ((size_t)(end - p) < need)
+        return 0;
+    for (size_t i = 1; i < need; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need;
+}
+
+static size_t put_utf8(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* One \u escape (c->p after the 'u'), surrogate pairs joined; false on
+ * anything jansson would refuse. */
+static bool read_unicode_escape(struct cursor *c, uint32_t *cp)
+{
+    if (c->end - c->p < 4)
+        return false;
+    int v = hex4(c->p);
+    if (v < 0)
+        return false;
+    c->p += 4;
+    if (v >= 0xDC00 && v <= 0xDFFF)
+        return false;
+    if (v >= 0xD800 && v <= 0xDBFF) {
+        if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u')
+            return false;
+        int low = hex4(c->p + 2);
+        if (low < 0xDC00 || low > 0xDFFF)
+            return false;
+        c->p += 6;
+        *cp = 0x10000 + (((uint32_t)v - 0xD800) << 10) + ((uint32_t)low - 0xDC00);
+        return true;
+    }
+    *cp = (uint32_t)v;
+    return true;
+}
+
+/* Reads a string into out (at most cap bytes, no terminator counted);
+ * escapes only when allowed. */
+static bool read_string(struct cursor *c, char *out, size_t cap, size_t *out_len,
+                        bool allow_escapes)
+{
+    if (c->p >= c->end || *c->p != '"')
+        return false;
+    c->p++;
+    size_t o = 0;
+    while (c->p < c->end) {
+        unsigned char b = *c->p;
+        if (b == '"') {
+            c->p++;
+            *out_len = o;
+            return true;
+        }
+        if (b < 0x20)
+            return false;
+        if (o + 4 > cap)
+            return false;
+        if (b == '\\') {
+            if (!allow_escapes || c->end - c->p < 2)
+                return false;
+            unsigned char e = c->p[1];
+            c->p += 2;
+            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+            const char *hit = e ? strchr(from, e) : NULL;
+            if (hit) {
+                out[o++] = to[hit - from];
+            } else if (e == 'u') {
+                uint32_t cp;
+                if (!read_unicode_escape(c, &cp))
+                    return false;
+                o += put_utf8(cp, out + o);
+            } else {
+                return false;
+            }
+        } else if (b >= 0x80) {
+            size_t n = utf8_valid_length(c->p, c->end);
+            if (!n)
+                return false;
+            memcpy(out + o, c->p, n);
+            o += n;
+            c->p += n;
+        } else {
+            /* a run of plain ASCII in one copy */
+            const unsigned char *run = c->p + 1;
+            while (run < c->end && *run >= 0x20 && *run < 0x80 && *run != '"' && *run != '\\')
+                run++;
+            size_t n = (size_t)(run - c->p);
+            if (o + n + 4 > cap)
+                return false;
+            memcpy(out + o, c->p, n);
+            o += n;
+            c->p = run;
+        }
+    }
+    return false;
+}
+
+enum scalar_kind {
+    SCALAR_STRING,
+    SCALAR_INTEGER,
+    SCALAR_REAL,
+    SCALAR_TRUE,
+    SCALAR_FALSE,
+    SCALAR_NULL
+};
+
+/* A JSON number token: integer (no fraction or exponent) or real. */
+static bool read_number(struct cursor *c, enum scalar_kind *kind, long long *integer, double *real)
+{
+    const unsigned char *start = c->p, *p = c->p;
+    bool is_real = false;
+    if (p < c->end && *p == '-')
+        p++;
+    if (p >= c->end || *p < '0' || *p > '9')
+        return false;
+    if (*p == '0')
+        p++;
+    else
+        while (p < c->end && *p >= '0' && *p <= '9')
+            p++;
+    if (p < c->end && *p == '.') {
+        is_real = true;
+        p++;
+        if (p >= c->end || *p < '0' || *p > '9')
+            return false;
+        while (p < c->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < c->end && (*p == 'e' || *p == 'E')) {
+        is_real = true;
+        p++;
+        if (p < c->end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= c->end || *p < '0' || *p > '9')
+            return false;
+        while (p < c->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    size_t n = (size_t)(p - start);
+    if (n >= FAST_NUMBER_MAX || (!is_real && n > 18))
+        return false; /* jansson decides about long numbers and overflow */
+    char text[FAST_NUMBER_MAX];
+    memcpy(text, start, n);
+    text[n] = '\0';
+    if (is_real) {
+        *real = strtod(text, NULL);
+        if (*real > 1e308 || *real < -1e308)
+            return false;
+        *kind = SCALAR_REAL;
+    } else {
+        *integer = strtoll(text, NULL, 10);
+        *kind = SCALAR_INTEGER;
+    }
+    c->p = p;
+    return true;
+}
+
+static bool read_literal(struct cursor *c, const char *word, enum scalar_kind kind,
+                         enum scalar_kind *out)
+{
+    size_t n = strlen(word);
+    if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
+        return false;
+    c->p += n;
+    *out = kind;
+    return true;
+}
+
+/* The keys of an observation line, one bit each. */
+enum key_id {
+    KEY_IP,
+    KEY_PORT,
+    KEY_PROTO,
+    KEY_SIGNAL,
+    KEY_VALUE,
+    KEY_SOURCE,
+    KEY_TIME,
+    KEY_MAC,
+    KEY_TRUNCATED,
+    KEY_COUNT
+};
+static const char *const key_names[KEY_COUNT] = {"ip",     "port", "proto", "signal",   "value",
+                                                 "source", "time", "mac",   "truncated"};
+
+static int key_lookup(const char *key, size_t len)
+{
+    for (int i = 0; i < KEY_COUNT; i++)
+        if (strlen(key_names[i]) == len && memcmp(key_names[i], key, len) == 0)
+            return i;
+    return -1;
+}
+
+/* Where a string member goes, and its size (the jansson reader refuses one
+ * that does not fit). */
+static char *string_field(struct observation *obs, int key, size_t *size)
+{
+    switch (key) {
+    case KEY_IP:
+        *size = sizeof obs->ip;
+        return obs->ip;
+    case KEY_PROTO:
+        *size = sizeof obs->proto;
+        return obs->proto;
+    case KEY_SIGNAL:
+        *size = sizeof obs->signal;
+        return obs->signal;
+    case KEY_SOURCE:
+        *size = sizeof obs->source;
+        return obs->source;
+    case KEY_MAC:
+        *size = sizeof obs->mac;
+        return obs->mac;
+    default:
+        return NULL;
+    }
+}
+
+struct fast_state {
+    struct observation *obs;
+    char *value; /* decoded value */
+    size_t value_len;
+    bool have_value, truncated;
+};
+
+/* Reads one member value for key; false when the line is not for us. */
+static bool read_member(struct cursor *c, int key, struct fast_state *st, size_t value_cap)
+{
+    struct observation *obs = st->obs;
+    enum scalar_kind kind = SCALAR_NULL;
+    long long integer = 0;
+    double real = 0;
+    char text[64];
+    size_t text_len = 0;
+    size_t field_size = 0;
+    char *field = string_field(obs, key, &field_size);
+    if (c->p >= c->end)
+        return false;
+    if (*c->p == '"') {
+        kind = SCALAR_STRING;
+        if (key == KEY_VALUE) {
+            if (!read_string(c, st->value, value_cap, &st->value_len, true))
+                return false;
+            st->have_value = true;
+            return true;
+        }
+        /* other strings: short, no escapes, or jansson's turn */
+        if (!read_string(c, text, sizeof text - 1, &text_len, false))
+            return false;
+        text[text_len] = '\0';
+    } else if (*c->p == 't') {
+        if (!read_literal(c, "true", SCALAR_TRUE, &kind))
+            return false;
+    } else if (*c->p == 'f') {
+        if (!read_literal(c, "false", SCALAR_FALSE, &kind))
+            return false;
+    } else if (*c->p == 'n') {
+        if (!read_literal(c, "null", SCALAR_NULL, &kind))
+            return false;
+    } else if (!read_number(c, &kind, &integer, &real)) {
+        return false;
+    }
+    if (field) {
+        if (kind == SCALAR_NULL)
+            return key != KEY_IP && key != KEY_SIGNAL;
+        if (kind != SCALAR_STRING || text_len >= field_size)
+            return false;
+        memcpy(field, text, text_len + 1);
+        return true;
+    }
+    switch (key) {
+    case KEY_VALUE:
+        return false; /* not a string */
+    case KEY_PORT:
+        if (kind == SCALAR_NULL)
+            return true;
+        if (kind != SCALAR_INTEGER || integer < 0 || integer > 65535)
+            return false;
+        obs->port = (uint16_t)integer;
+        return true;
+    case KEY_TIME:
+        if (kind == SCALAR_INTEGER)
+            obs->time = (double)integer;
+        else if (kind == SCALAR_REAL)
+            obs->time = real;
+        else if (kind == SCALAR_STRING)
+            return time_parse_rfc3339(text, &obs->time);
+        else if (kind != SCALAR_NULL)
+            return false;
+        return true;
+    case KEY_TRUNCATED:
+        st->truncated = kind == SCALAR_TRUE;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* signal_value_cap with a one-entry cache per thread: lines of a stream
+ * often repeat the signal of the line before. */
+static size_t cached_value_cap(const char *signal)
+{
+    static _Thread_local char last[OBS_NAME_MAX];
+    static _Thread_local size_t last_cap;
+    if (last[0] && strcmp(last, signal) == 0)
+        return last_cap;
+    last_cap = signal_value_cap(signal);
+    strlcpy_safe(last, signal, sizeof last);
+    return last_cap;
+}
+
+int observation_parse_fast(const char *line, size_t len, struct observation *obs)
+{
+    memset(obs, 0, sizeof *obs);
+    struct cursor c = {(const unsigned char *)line, (const unsigned char *)line + len};
+    struct fast_state st = {.obs = obs, .value = xmalloc(len + 4)};
+    unsigned seen = 0;
+    int ok = 0;
+    skip_space(&c);
+    if (c.p >= c.end || *c.p++ != '{')
+        goto done;
+    skip_space(&c);
+    if (c.p < c.end && *c.p == '}')
+        goto done; /* empty object: an error, jansson's to word */
+    for (;;) {
+        char key[16];
+        size_t key_len;
+        skip_space(&c);
+        if (!read_string(&c, key, sizeof key - 1, &key_len, false))
+            goto done;
+        int k = key_lookup(key, key_len);
+        if (k < 0 || (seen & (1u << k)))
+            goto done; /* unknown keys may repeat: jansson checks that */
+        seen |= 1u << k;
+        skip_space(&c);
+        if (c.p >= c.end || *c.p++ != ':')
+            goto done;
+        skip_space(&c);
+        if (!read_member(&c, k, &st, len + 4))
+            goto done;
+        skip_space(&c);
+        if (c.p < c.end && *c.p == ',') {
+            c.p++;
+            continue;
+        }
+        if (c.p < c.end && *c.p == '}') {
+            c.p++;
+            break;
+        }
+        goto done;
+    }
+    skip_space(&c);
+    if (c.p != c.end || !obs->ip[0] || !obs->signal[0] || !st.have_value)
+        goto done;
+    if (st.value_len <= cached_value_cap(obs->signal)) {
+        /* checked UTF-8 that fits: what observation_set_value would copy */
+        st.value[st.value_len] = '\0';
+        obs->value = st.value;
+        obs->value_len = st.value_len;
+        st.value = NULL;
+    } else {
+        observation_set_value(obs, st.value, st.value_len);
+    }
+    obs->truncated = obs->truncated || st.truncated;
+    ok = 1;
+done:
+    free(st.value);
+    if (!ok)
+        memset(obs, 0, sizeof *obs);
+    return ok;
+}
