@@ -2,22 +2,19 @@
  * interface (read only, never sending), runs the passive dissectors, groups
  * what they saw per host and hands each host to identify and policy, so
  * devices that no scan may touch are still named, and phone-home to vendor
- * clouds is flagged. */
+ * clouds is flagged. Like a scan, the result lands in the inventory (one
+ * scan record per capture) unless --no-store, so reports show it. */
 #include "cli/commands.h"
+#include "cli/policy_options.h"
+#include "cli/store_options.h"
 #include "core/log.h"
 #include "core/observation.h"
 #include "core/util.h"
 #include "identify/device.h"
 #include "passive/capture.h"
+#include "identify/identify.h"
 #include "passive/passive.h"
 #include "policy/policy.h"
-
-/* identify_host comes with branch `identify`; until it is merged, hosts are
- * reported with their MAC and policy findings but no manufacturer. */
-#if __has_include("identify/identify.h")
-#include "identify/identify.h"
-#define HAVE_IDENTIFY 1
-#endif
 
 #include <errno.h>
 #include <signal.h>
@@ -26,8 +23,10 @@
 #include <string.h>
 
 struct passive_options {
-    const char *read_file, *interface, *filter, *observations_file, *policies;
-    bool jsonl, promisc;
+    const char *read_file, *interface, *filter, *observations_file;
+    struct policy_options policy;
+    struct store_options store;
+    bool jsonl, promisc, no_store;
     struct passive_limits limits;
 };
 
@@ -36,10 +35,11 @@ struct passive_run {
     bool obs_write_failed;
     bool jsonl;
     size_t devices;
-#ifdef HAVE_IDENTIFY
     struct identifier *identifier;
-#endif
     struct policy_set *policies;
+    struct store *store;
+    int64_t scan_id;
+    bool store_failed;
 };
 
 static struct capture *volatile running_capture;
@@ -55,10 +55,11 @@ static void passive_usage(FILE *out)
             "  --filter BPF          only frames matching this pcap filter\n"
             "  --jsonl               one JSON device record per line\n"
             "  --observations FILE   also write every observation as JSONL ('-' = stdout)\n"
-            "  --policies LIST       restriction lists to apply (default: all shipped)\n"
             "  --max-hosts N         hosts kept at most (default %d)\n"
-            "  --max-observations N  distinct observations kept per host (default %d)\n",
-            PASSIVE_DEFAULT_MAX_HOSTS, PASSIVE_DEFAULT_MAX_OBS);
+            "  --max-observations N  distinct observations kept per host (default %d)\n"
+            "  --no-store            do not record the result in the inventory\n%s%s",
+            PASSIVE_DEFAULT_MAX_HOSTS, PASSIVE_DEFAULT_MAX_OBS, POLICY_OPTIONS_HELP,
+            STORE_OPTIONS_HELP);
 }
 
 static int parse_size(const char *opt, const char *text, size_t *out)
@@ -78,12 +79,18 @@ static int parse_size(const char *opt, const char *text, size_t *out)
 static int parse_options(int argc, char **argv, struct passive_options *o)
 {
     for (int i = 1; i < argc; i++) {
+        int used = policy_options_consume(&o->policy, argc, argv, &i);
+        if (used == 0)
+            used = store_options_consume(&o->store, argc, argv, &i);
+        if (used < 0)
+            return -1;
+        if (used)
+            continue;
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes_value = strcmp(a, "--read") == 0 || strcmp(a, "--interface") == 0 ||
                            strcmp(a, "--filter") == 0 || strcmp(a, "--observations") == 0 ||
-                           strcmp(a, "--policies") == 0 || strcmp(a, "--max-hosts") == 0 ||
-                           strcmp(a, "--max-observations") == 0;
+                           strcmp(a, "--max-hosts") == 0 || strcmp(a, "--max-observations") == 0;
         if (takes_value && !next) {
             log_error("option '%s' needs a value", a);
             return -1;
@@ -98,12 +105,12 @@ static int parse_options(int argc, char **argv, struct passive_options *o)
             o->filter = argv[++i];
         else if (strcmp(a, "--observations") == 0)
             o->observations_file = argv[++i];
-        else if (strcmp(a, "--policies") == 0)
-            o->policies = argv[++i];
         else if (strcmp(a, "--jsonl") == 0)
             o->jsonl = true;
         else if (strcmp(a, "--promisc") == 0)
             o->promisc = true;
+        else if (strcmp(a, "--no-store") == 0)
+            o->no_store = true;
         else if (strcmp(a, "--max-hosts") == 0) {
             if (parse_size(a, argv[++i], &o->limits.max_hosts) != 0)
                 return -1;
@@ -131,15 +138,27 @@ static void write_observation(const struct observation *obs, void *arg)
 
 static struct device *device_for_host(struct passive_run *run, const struct passive_host *host)
 {
-#ifdef HAVE_IDENTIFY
     struct device *dev = identify_host(run->identifier, host->obs, host->count);
-#else
-    struct device *dev = device_new(host->ip);
-#endif
     if (host->mac[0] && !dev->mac[0])
         strlcpy_safe(dev->mac, host->mac, sizeof dev->mac);
     policy_evaluate(run->policies, dev, host->obs, host->count);
+    if (run->store && store_add_host(run->store, run->scan_id, dev, host->obs, host->count) != 0)
+        run->store_failed = true;
     return dev;
+}
+
+/* Prints " label=id1,id2" for the findings of kind with the verdict given. */
+static void print_findings(const struct device *dev, enum finding_kind kind, const char *verdict,
+                           const char *label)
+{
+    const char *sep = " ";
+    for (size_t i = 0; i < dev->finding_count; i++) {
+        const struct finding *f = &dev->findings[i];
+        if (f->kind != kind || strcmp(f->verdict, verdict) != 0)
+            continue;
+        printf("%s%s%s", sep, sep[0] == ' ' ? label : "", f->id);
+        sep = ",";
+    }
 }
 
 static void print_device_line(const struct device *dev, size_t obs_count)
@@ -147,9 +166,8 @@ static void print_device_line(const struct device *dev, size_t obs_count)
     printf("%-16s %-17s %-14s %-22s", dev->ip[0] ? dev->ip : "(no address)",
            dev->mac[0] ? dev->mac : "-", dev->manufacturer ? dev->manufacturer : "unknown",
            dev->model ? dev->model : "-");
-    for (size_t i = 0; i < dev->finding_count; i++)
-        if (dev->findings[i].kind == FINDING_PHONE_HOME)
-            printf(" phone_home=%s", dev->findings[i].id);
+    print_findings(dev, FINDING_RESTRICTION, "restricted", "restricted=");
+    print_findings(dev, FINDING_PHONE_HOME, "phone_home", "phone_home=");
     printf(" (%zu observations)\n", obs_count);
 }
 
@@ -179,31 +197,65 @@ static void on_signal(int sig)
 }
 
 /* Loads identify and policy data: EXIT_OK, or the exit code with the error
- * reported (a bad --policies list is the user's; missing data is not). */
+ * reported (a bad --policy list or file is the user's; missing data is not). */
 static int load_knowledge(struct passive_run *run, const struct passive_options *o)
 {
     char err[512] = "";
-#ifdef HAVE_IDENTIFY
     run->identifier = identifier_load(NULL, 0, err, sizeof err);
     if (!run->identifier) {
         log_error("cannot load fingerprints: %s", err);
         return EXIT_FAILURE_RUNTIME;
     }
-#endif
-    run->policies = policy_set_load(o->policies, NULL, 0, err, sizeof err);
-    if (!run->policies) {
-        log_error("cannot load policies: %s", err);
-        return o->policies ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
-    }
-    return 0;
+    run->policies = policy_options_load(&o->policy);
+    if (!run->policies)
+        return EXIT_USAGE; /* names and files are the user's */
+    return EXIT_OK;
 }
 
 static void unload_knowledge(struct passive_run *run)
 {
-#ifdef HAVE_IDENTIFY
     identifier_free(run->identifier);
-#endif
     policy_set_free(run->policies);
+}
+
+/* Opens the inventory and records this capture as one scan. */
+static int begin_store(struct passive_run *run, const struct passive_options *o)
+{
+    if (o->no_store)
+        return EXIT_OK;
+    run->store = store_options_open(&o->store);
+    if (!run->store)
+        return EXIT_USAGE;
+    char *targets = xasprintf("%s:%s", o->read_file ? "file" : "interface",
+                              o->read_file ? o->read_file : o->interface);
+    char *command = xasprintf("camaudit passive %s %s", o->read_file ? "--read" : "--interface",
+                              o->read_file ? o->read_file : o->interface);
+    const char *user = getenv("USER");
+    struct scan_info info = {.site = o->store.site,
+                             .targets = targets,
+                             .options = o->filter ? o->filter : "",
+                             .command = command,
+                             .operator_name = user ? user : "",
+                             .started = time_now()};
+    run->scan_id = store_scan_begin(run->store, &info);
+    free(targets);
+    free(command);
+    if (run->scan_id < 0) {
+        log_error("cannot record the capture in the inventory");
+        return EXIT_FAILURE_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
+static void end_store(struct passive_run *run)
+{
+    if (!run->store)
+        return;
+    if (store_scan_end(run->store, run->scan_id, time_now()) != 0)
+        run->store_failed = true;
+    if (run->store_failed)
+        log_error("some hosts could not be written to the inventory");
+    store_close(run->store);
 }
 
 static int open_observations(struct passive_run *run, const char *path)
@@ -245,6 +297,7 @@ static int read_capture(struct capture *cap, struct passive *ps)
 int cmd_passive(int argc, char **argv)
 {
     struct passive_options o = {0};
+    policy_options_init(&o.policy);
     int prc = parse_options(argc, argv, &o);
     if (prc != 0) {
         passive_usage(prc > 0 ? stdout : stderr);
@@ -262,7 +315,13 @@ int cmd_passive(int argc, char **argv)
     int load_rc = load_knowledge(&run, &o);
     if (load_rc == EXIT_OK && open_observations(&run, o.observations_file) != 0)
         load_rc = EXIT_USAGE;
+    if (load_rc == EXIT_OK)
+        load_rc = begin_store(&run, &o);
     if (load_rc != EXIT_OK) {
+        if (run.store)
+            store_close(run.store);
+        if (run.obs_out && run.obs_out != stdout)
+            fclose(run.obs_out);
         unload_knowledge(&run);
         capture_close(cap);
         return load_rc;
@@ -278,6 +337,9 @@ int cmd_passive(int argc, char **argv)
     int rc = read_capture(cap, ps);
     running_capture = NULL;
     passive_finish(ps, report_host, &run);
+    end_store(&run);
+    if (run.store_failed && rc == EXIT_OK)
+        rc = EXIT_FAILURE_RUNTIME;
     const struct passive_stats *st = passive_get_stats(ps);
     log_info("passive: %llu frames, %zu hosts, %llu observations", (unsigned long long)st->frames,
              run.devices, (unsigned long long)st->observations);

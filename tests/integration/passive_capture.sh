@@ -10,6 +10,7 @@ gen="$BUILD_DIR/tests/passive/gen_capture"
 check="$SOURCE_DIR/tests/passive/check_expected.py"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+export XDG_DATA_HOME="$work/xdg" # the default inventory lives in the test's directory
 fail=0
 note() { echo "passive_capture: $*"; }
 bad() { note "FAIL: $*"; fail=1; }
@@ -36,6 +37,19 @@ fi
 hosts=$(python3 -c "import json,sys; print(len({json.loads(l)['ip'] for l in open(sys.argv[1])}))" "$work/devices.jsonl")
 expected_hosts=$(python3 -c "import json,sys; print(len({json.loads(l)['ip'] for l in open(sys.argv[1])}))" "$work/en10mb.exp")
 [ "$hosts" = "$expected_hosts" ] || bad "--jsonl: $hosts hosts, expected $expected_hosts"
+
+# The capture lands in the inventory as one scan; the report shows each
+# phone-home service the generator's lookups name.
+"$camaudit" -q passive --read "$work/en10mb.pcap" --db "$work/inv.db" --site capture >/dev/null ||
+  bad "--db: exit $?"
+"$camaudit" report --db "$work/inv.db" --format md >"$work/report.md" 2>/dev/null || bad "report: exit $?"
+for svc in hik-connect xiongmai-cloud dahua-p2p; do
+  grep -q "| $svc |" "$work/report.md" || bad "report does not show phone home $svc"
+done
+before=$("$camaudit" scans 2>/dev/null | grep -c "camaudit passive")
+"$camaudit" -q passive --read "$work/en10mb.pcap" --no-store >/dev/null || bad "--no-store: exit $?"
+after=$("$camaudit" scans 2>/dev/null | grep -c "camaudit passive")
+[ "$before" -ge 1 ] && [ "$after" = "$before" ] || bad "--no-store: scans $before before, $after after"
 
 # A BPF filter keeps only DNS.
 "$camaudit" -q passive --read "$work/en10mb.pcap" --filter "udp port 53" --observations "$work/dns.obs" >/dev/null

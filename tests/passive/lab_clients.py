@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
-"""lab_clients.py TRUTH.json PERSONAS_DIR DNS_SERVER CLOUDS.json — the
-traffic recorded by tests/integration/passive_lab.sh: run inside the test's
-namespace, it talks to every device of a camlab fleet the way a scan would
-(HTTP GET /, HTTPS with TLS 1.2 so the certificate is visible, RTSP OPTIONS
-and DESCRIBE, a connect to banner ports), and, because camlab devices never
-start traffic themselves, it plays each device's phone-home lookup: a DNS
-query for its maker's first vendor-cloud domain sent from the device's own
-address to DNS_SERVER. Prints the devices whose lookups it played."""
+"""lab_clients.py — the traffic recorded by the passive lab tests.
+
+  lab_clients.py TRUTH.json PERSONAS_DIR DNS_SERVER CLOUDS.json
+      (tests/integration/passive_lab.sh, one namespace) plays each device's
+      phone-home lookup, then talks to every device as a scan would.
+  lab_clients.py --scan TRUTH.json PERSONAS_DIR
+      only talks to the devices (HTTP GET /, HTTPS with TLS 1.2 so the
+      certificate is visible, RTSP OPTIONS and DESCRIBE, a connect to banner
+      ports).
+  lab_clients.py --lookup SRC_IP DNS_SERVER MANUFACTURER CLOUDS.json
+      only the phone-home lookup of one device (run in its namespace).
+
+camlab devices never start traffic themselves, so the test plays their
+phone-home: a DNS query for the maker's first vendor-cloud domain (from
+data/cloud_endpoints.json), sent from the device's own address. Prints
+"IP SERVICE" for every lookup played."""
 import json
 import os
 import socket
@@ -79,15 +87,14 @@ def dns_query(src_ip, server, name):
         sock.sendto(header + question + struct.pack(">HH", 1, 1), (server, 53))
 
 
-def main():
-    truth = json.load(open(sys.argv[1]))
-    personas_dir, dns_server = sys.argv[2], sys.argv[3]
-    clouds = json.load(open(sys.argv[4]))["services"]
-    for dev in truth:  # phone-home lookups first, as devices do at boot
-        cloud = next((c for c in clouds if c["manufacturer"] == dev["manufacturer"]), None)
-        if cloud:
-            dns_query(dev["ip"], dns_server, "dev." + cloud["domains"][0])
-            print(dev["ip"], cloud["id"])
+def lookup(src_ip, dns_server, manufacturer, clouds):
+    cloud = next((c for c in clouds if c["manufacturer"] == manufacturer), None)
+    if cloud:
+        dns_query(src_ip, dns_server, "dev." + cloud["domains"][0])
+        print(src_ip, cloud["id"])
+
+
+def scan(truth, personas_dir):
     for dev in truth:
         persona = json.load(open(os.path.join(personas_dir, dev["persona"] + ".json")))
         for service in persona["services"]:
@@ -101,6 +108,20 @@ def main():
                     banner(dev["ip"], port)
             except (OSError, ssl.SSLError) as e:
                 print("lab_clients: %s:%d (%s): %s" % (dev["ip"], port, proto, e), file=sys.stderr)
+
+
+def main():
+    args = sys.argv[1:]
+    if args[0] == "--scan":
+        scan(json.load(open(args[1])), args[2])
+    elif args[0] == "--lookup":
+        lookup(args[1], args[2], args[3], json.load(open(args[4]))["services"])
+    else:
+        truth = json.load(open(args[0]))
+        clouds = json.load(open(args[3]))["services"]
+        for dev in truth:  # phone-home lookups first, as devices do at boot
+            lookup(dev["ip"], args[2], dev["manufacturer"], clouds)
+        scan(truth, args[1])
 
 if __name__ == "__main__":
     main()
