@@ -2,18 +2,22 @@
 # passive_segment.sh — `camaudit passive` on an Ethernet segment of network
 # namespaces: a bridge, one namespace per (non-hostile) camlab persona with a
 # MAC from its maker's IEEE block (the persona's mac_oui) serving that
-# persona, and one client namespace that talks to every device as a scan
-# would; each device also plays its maker's phone-home lookup from its own
-# namespace. tcpdump on the bridge records everything (ARP included); camaudit
-# must report every device with its MAC, flag every phone-home, name no maker
-# wrongly and every restricted maker (tests/passive/check_lab.py), and name
-# more makers than on loopback: MACs name those that banners alone cannot.
+# persona (camlab serve, and camlab-discovery for the discovery protocols
+# the persona answers), and one client namespace that runs `camaudit
+# discover` and then talks to every device as a scan would; each device also
+# plays its maker's phone-home lookup from its own namespace. tcpdump on the
+# bridge records everything (ARP and broadcasts included); camaudit passive
+# must report every device with its MAC, see each persona's discovery
+# answers (SADP, DHIP, Xiongmai, ONVIF, SSDP), flag every phone-home, name no
+# maker wrongly and every restricted maker (tests/passive/check_lab.py), and
+# name makers that banners alone cannot (by MAC).
 # Everything lives in namespaces this script creates and removes; skips (77)
 # where namespaces cannot be made.
 set -u
 : "${BUILD_DIR:?}" "${SOURCE_DIR:?}"
 camaudit="$BUILD_DIR/camaudit"
 camlab="$BUILD_DIR/lab/camlab"
+responder="$BUILD_DIR/lab/camlab-discovery"
 personas="$SOURCE_DIR/lab/personas"
 clients="$SOURCE_DIR/tests/passive/lab_clients.py"
 p="pseg$$"
@@ -76,7 +80,8 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
     if p.get("hostile"):
         continue
     n = len(truth)
-    truth.append({"ip": "10.77.0.%d" % (10 + n), "persona": p["name"],
+    answers = sorted(set(p.get("discovery", {})) & {"sadp", "dhip", "xm", "ssdp", "onvif"})
+    truth.append({"ip": "10.77.0.%d" % (10 + n), "persona": p["name"], "discovery": answers,
                   "manufacturer": p["manufacturer"], "device_type": p["device_type"],
                   "restricted_expected": p["restricted_expected"],
                   "mac": "%s:00:10:%02x" % (p["mac_oui"].lower(), n)})
@@ -92,23 +97,34 @@ wait_for "$tmp/tcpdump.err" "listening on" "$tcpdump_pid" tcpdump
 
 python3 -c "
 import json, sys
-for d in json.load(open(sys.argv[1])): print(d['ip'], d['mac'], d['persona'], d['manufacturer'])
+for d in json.load(open(sys.argv[1])):
+    print(d['ip'], d['mac'], d['persona'], 'yes' if d['discovery'] else 'no', d['manufacturer'])
 " "$tmp/truth.json" >"$tmp/devices.txt"
 n=0
-while read -r ip mac persona maker; do
+while read -r ip mac persona discovery maker; do # start every device at once
   n=$((n + 1))
   add_node "d$n" "$mac" "$ip/24"
   ip netns exec "$p""d$n" "$camlab" serve --persona "$persona" --addr "$ip" \
     --ready-file "$tmp/d$n.ready" 2>"$tmp/d$n.err" &
+  echo $! >"$tmp/d$n.pid"
   pids="$pids $!"
+  if [ "$discovery" = yes ]; then
+    ip netns exec "$p""d$n" "$responder" --persona "$personas/$persona.json" --interface eth0 \
+      --addr "$ip/24" --ready-file "$tmp/r$n.ready" 2>"$tmp/r$n.err" &
+    echo $! >"$tmp/r$n.pid"
+    pids="$pids $!"
+  fi
 done <"$tmp/devices.txt"
 n=0
-while read -r ip mac persona maker; do
+while read -r ip mac persona discovery maker; do # then wait for each and play its lookup
   n=$((n + 1))
-  wait_for "$tmp/d$n.ready" "" "$(echo "$pids" | awk -v i=$((n + 1)) '{print $i}')" "camlab serve $persona"
+  wait_for "$tmp/d$n.ready" "" "$(cat "$tmp/d$n.pid")" "camlab serve $persona"
+  [ "$discovery" = yes ] && wait_for "$tmp/r$n.ready" "" "$(cat "$tmp/r$n.pid")" "camlab-discovery $persona"
   ip netns exec "$p""d$n" python3 "$clients" --lookup "$ip" 10.77.0.2 "$maker" \
     "$SOURCE_DIR/data/cloud_endpoints.json" >>"$tmp/played.txt" || fail "lookup from $ip"
 done <"$tmp/devices.txt"
+ip netns exec "${p}client" "$camaudit" -q discover --interface eth0 --wait 2 >"$tmp/discover.out" \
+  2>"$tmp/discover.err" || fail "camaudit discover exited with $?: $(tail -2 "$tmp/discover.err")"
 ip netns exec "${p}client" python3 "$clients" --scan "$tmp/truth.json" "$personas" \
   2>"$tmp/clients.err" || fail "lab clients"
 sleep 1 # let tcpdump write the last frames
@@ -124,6 +140,18 @@ found = {d["ip"]: d for d in map(json.loads, open(sys.argv[2]))}
 bad = [t["ip"] for t in json.load(open(sys.argv[1])) if found.get(t["ip"], {}).get("mac") != t["mac"]]
 for ip in bad:
     print("passive_segment: %s: MAC %r, truth differs" % (ip, found.get(ip, {}).get("mac")))
+sys.exit(1 if bad else 0)
+PY
+# Each persona's discovery answers, seen by the matching dissector.
+python3 - "$tmp/truth.json" "$tmp/obs.jsonl" <<'PY' || fail "discovery answers"
+import json, sys
+signal = {"sadp": "sadp", "dhip": "dhip", "xm": "dvrip.search", "ssdp": "ssdp.server",
+          "onvif": "onvif.scopes"}
+seen = {(o["ip"], o["signal"]) for o in map(json.loads, open(sys.argv[2]))}
+bad = [(t["ip"], t["persona"], proto) for t in json.load(open(sys.argv[1]))
+       for proto in t["discovery"] if (t["ip"], signal[proto]) not in seen]
+for ip, persona, proto in bad:
+    print("passive_segment: %s (%s): its %s answer was not seen" % (ip, persona, proto))
 sys.exit(1 if bad else 0)
 PY
 python3 "$SOURCE_DIR/tests/passive/check_lab.py" "$tmp/truth.json" "$tmp/found.jsonl" \
