@@ -19,8 +19,9 @@
 
 /* Largest range a fleet may cover (each address costs a little memory). */
 #define FLEET_MAX_ADDRESSES (1u << 20)
-/* Descriptors kept free for accepted connections. */
+/* Descriptors wished for accepted connections, and the least accepted. */
 #define FD_RESERVE 2048
+#define FD_MINIMUM 64
 
 struct options {
     const char *range, *truth, *mix, *personas, *ready_file, *persona, *addr;
@@ -139,12 +140,17 @@ static int ensure_fd_limit(size_t sockets)
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
-        log_error("the fleet needs %zu listening sockets plus %d spare descriptors, but the "
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+        return 0;
+    if (rl.rlim_cur < (rlim_t)sockets + FD_MINIMUM) {
+        log_error("the fleet needs %zu listening sockets plus spare descriptors, but the "
                   "open-file limit is %llu: lower --density or the range, or raise 'ulimit -n'",
-                  sockets, FD_RESERVE, (unsigned long long)rl.rlim_cur);
+                  sockets, (unsigned long long)rl.rlim_cur);
         return -1;
     }
+    log_warn("only %llu descriptors are left for connections (open-file limit %llu); "
+             "raise 'ulimit -n' for heavy scans",
+             (unsigned long long)(rl.rlim_cur - sockets), (unsigned long long)rl.rlim_cur);
     return 0;
 }
 

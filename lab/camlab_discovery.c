@@ -8,6 +8,7 @@
  * The MAC is the interface's own; the serial is the persona's template with
  * {{id_dec}} / {{id5}} / {{id_hex}} taken from the MAC's last three bytes. */
 #include "discovery_responder.h"
+#include "persona.h"
 
 #include "core/log.h"
 #include "core/util.h"
@@ -66,12 +67,6 @@ static char *render_serial(const char *tmpl, const uint8_t mac[6])
     return out;
 }
 
-static const char *text_of(const json_t *root, const char *key)
-{
-    const char *s = json_string_value(json_object_get(root, key));
-    return s ? s : "";
-}
-
 int main(int argc, char **argv)
 {
     log_set_program("camlab");
@@ -99,39 +94,42 @@ int main(int argc, char **argv)
                         "[--gateway IP] [--ready-file F]\n");
         return EXIT_USAGE;
     }
-    json_error_t jerr;
-    json_t *root = json_load_file(persona, 0, &jerr);
-    if (!root) {
-        log_error("cannot read persona '%s': %s (line %d)", persona, jerr.text, jerr.line);
+    /* camlab's own loader: the same validation as `camlab serve`. */
+    char *dir_copy = xstrdup(persona);
+    const char *base_dir = dirname(dir_copy);
+    struct persona p;
+    char err[512];
+    if (persona_load_file(persona, base_dir, &p, err, sizeof err) != 0) {
+        log_error("%s", err);
+        persona_clear(&p);
+        free(dir_copy);
         return EXIT_USAGE;
     }
     struct lab_discovery_identity id = {.interface = ifname,
                                         .ip = ip,
                                         .prefix_len = prefix,
                                         .gateway = gateway,
-                                        .manufacturer = text_of(root, "manufacturer"),
-                                        .brand = text_of(root, "brand"),
-                                        .model = text_of(root, "model"),
-                                        .firmware = text_of(root, "firmware"),
-                                        .section = json_object_get(root, "discovery")};
-    char *dir_copy = xstrdup(persona);
-    id.base_dir = dirname(dir_copy);
+                                        .manufacturer = p.manufacturer,
+                                        .brand = p.brand,
+                                        .model = p.model,
+                                        .firmware = p.firmware,
+                                        .section = p.discovery,
+                                        .base_dir = base_dir};
     if (read_interface_mac(ifname, id.mac) != 0) {
         log_error("cannot read the MAC of interface '%s'", ifname);
-        json_decref(root);
+        persona_clear(&p);
         free(dir_copy);
         return EXIT_USAGE;
     }
-    char *serial = render_serial(json_string_value(json_object_get(root, "serial")), id.mac);
+    char *serial = render_serial(p.serial, id.mac);
     id.serial = serial;
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
-    char err[256];
     int rc = lab_discovery_serve(&id, &stop_requested, ready, err, sizeof err);
     if (rc != 0)
         log_error("discovery responder for %s: %s", persona, err);
     free(serial);
     free(dir_copy);
-    json_decref(root);
+    persona_clear(&p);
     return rc == 0 ? EXIT_OK : EXIT_FAILURE_RUNTIME;
 }

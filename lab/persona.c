@@ -428,6 +428,8 @@ static int load_tls(const struct loader *ld, json_t *svc, const char *field, str
             return fail(ld, ssub, "entry %zu: expected [\"FIELD\", \"value\"]", i);
         s->tls->subject[2 * i] = xstrdup(json_string_value(json_array_get(pair, 0)));
         s->tls->subject[2 * i + 1] = xstrdup(json_string_value(json_array_get(pair, 1)));
+        if (strstr(s->tls->subject[2 * i + 1], "{{"))
+            s->tls->per_device = true;
     }
     return 0;
 }

@@ -55,9 +55,10 @@ struct lab_dvrip_reply {
 struct lab_tls {
     char **subject; /* pairs: field, value, field, value ... */
     size_t n_subject;
-    int key_bits;  /* RSA key size */
-    int days;      /* validity */
-    void *ssl_ctx; /* SSL_CTX *, made on first use */
+    int key_bits;    /* RSA key size */
+    int days;        /* validity */
+    bool per_device; /* a subject value holds {{variables}}: one certificate per device */
+    void *ssl_ctx;   /* SSL_CTX *, made on first use (unless per_device) */
 };
 
 struct lab_service {

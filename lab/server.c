@@ -35,6 +35,8 @@ struct listener {
     struct lab_device *dev;
     struct lab_service *svc;
     struct evconnlistener *evl;
+    struct event *pause; /* re-enables the listener after an accept failure */
+    void *ssl_ctx;       /* this device's certificate (per-device TLS subjects) */
 };
 
 struct conn {
@@ -95,6 +97,10 @@ void lab_server_free(struct lab_server *srv)
     while (srv->conns)
         conn_free(srv->conns);
     for (size_t i = 0; i < srv->n_listeners; i++) {
+        if (srv->listeners[i]->pause)
+            event_free(srv->listeners[i]->pause);
+        if (srv->listeners[i]->ssl_ctx)
+            lab_tls_ctx_free(srv->listeners[i]->ssl_ctx);
         evconnlistener_free(srv->listeners[i]->evl);
         free(srv->listeners[i]);
     }
@@ -308,9 +314,11 @@ static void on_http_input(struct conn *c)
         if (rc == LAB_PARSE_NEED_MORE)
             return;
         if (rc == LAB_PARSE_BAD) {
-            static const char bad[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
-                                      "Connection: close\r\n\r\n";
-            bufferevent_write(c->bev, bad, sizeof bad - 1);
+            const char *bad = c->svc->kind == SERVICE_RTSP
+                                  ? "RTSP/1.0 400 Bad Request\r\n\r\n"
+                                  : "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                                    "Connection: close\r\n\r\n";
+            bufferevent_write(c->bev, bad, strlen(bad));
             evbuffer_drain(in, avail);
             conn_finish(c);
             return;
@@ -448,12 +456,37 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         conn_free(arg);
 }
 
+/* The SSL_CTX for a connection: the service's, or this device's own (made on
+ * the first connection, with the subject's {{variables}} expanded). */
+static SSL_CTX *listener_ssl_ctx(struct listener *l)
+{
+    const struct lab_tls *tls = l->svc->tls;
+    if (!tls->per_device)
+        return tls->ssl_ctx;
+    if (l->ssl_ctx)
+        return l->ssl_ctx;
+    char **values = xcalloc(tls->n_subject + 1, sizeof *values);
+    for (size_t i = 0; i < tls->n_subject; i++) {
+        const char *v = tls->subject[2 * i + 1];
+        values[i] = lab_render(l->dev, l->svc->port, v, strlen(v), NULL);
+    }
+    char err[256];
+    l->ssl_ctx = lab_tls_ctx_make(tls, (const char *const *)values, err, sizeof err);
+    if (!l->ssl_ctx)
+        log_warn("%s port %u: %s", l->dev->ip, l->svc->port, err);
+    for (size_t i = 0; i < tls->n_subject; i++)
+        free(values[i]);
+    free(values);
+    return l->ssl_ctx;
+}
+
 static struct bufferevent *make_bufferevent(struct listener *l, evutil_socket_t fd)
 {
     struct event_base *base = l->srv->base;
     if (!l->svc->tls || l->svc->behaviour == BEHAVE_GARBAGE)
         return bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-    SSL *ssl = SSL_new(l->svc->tls->ssl_ctx);
+    SSL_CTX *ctx = listener_ssl_ctx(l);
+    SSL *ssl = ctx ? SSL_new(ctx) : NULL;
     if (!ssl)
         return NULL;
     struct bufferevent *bev = bufferevent_openssl_socket_new(
@@ -496,10 +529,25 @@ static void on_accept(struct evconnlistener *evl, evutil_socket_t fd, struct soc
         conn_send(c, c->svc->banner, c->svc->banner_len);
 }
 
+static void on_pause_over(evutil_socket_t fd, short what, void *arg)
+{
+    struct listener *l = arg;
+    evconnlistener_enable(l->evl);
+}
+
+/* Out of descriptors (EMFILE): the pending connection stays readable, so the
+ * listener rests 100 ms instead of spinning on accept(). */
 static void on_accept_error(struct evconnlistener *evl, void *arg)
 {
+    struct listener *l = arg;
     int e = EVUTIL_SOCKET_ERROR();
-    log_debug("accept failed: %s", evutil_socket_error_to_string(e));
+    log_debug("accept on %s port %u failed: %s", l->dev->ip, l->svc->port,
+              evutil_socket_error_to_string(e));
+    if (!l->pause)
+        l->pause = evtimer_new(l->srv->base, on_pause_over, l);
+    struct timeval rest = {0, 100 * 1000};
+    evconnlistener_disable(evl);
+    evtimer_add(l->pause, &rest);
 }
 
 /* ---- listening ---- */
@@ -526,7 +574,9 @@ static int add_listener(struct lab_server *srv, struct lab_device *dev, struct l
 {
     if (svc->tls && svc->behaviour != BEHAVE_GARBAGE && !svc->tls->ssl_ctx) {
         double start = time_now();
-        if (!lab_tls_ctx_get(svc->tls, err, err_size))
+        int rc = svc->tls->per_device ? lab_tls_prepare(svc->tls, err, err_size)
+                                      : (lab_tls_ctx_get(svc->tls, err, err_size) ? 0 : -1);
+        if (rc < 0)
             return -1;
         log_debug("TLS key and certificate for port %u made in %.2f s", svc->port,
                   time_now() - start);

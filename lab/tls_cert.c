@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static void openssl_error(const char *what, char *err, size_t err_size)
 {
@@ -16,14 +17,14 @@ static void openssl_error(const char *what, char *err, size_t err_size)
     snprintf(err, err_size, "%s: %s", what, buf);
 }
 
-static X509 *make_certificate(EVP_PKEY *key, const struct lab_tls *tls, char *err, size_t err_size)
+static X509 *make_certificate(EVP_PKEY *key, const struct lab_tls *tls, const char *const *values,
+                              char *err, size_t err_size)
 {
     X509 *cert = X509_new();
     X509_NAME *name = X509_NAME_new();
     for (size_t i = 0; i < tls->n_subject; i++) {
         if (!X509_NAME_add_entry_by_txt(name, tls->subject[2 * i], MBSTRING_UTF8,
-                                        (const unsigned char *)tls->subject[2 * i + 1], -1, -1,
-                                        0)) {
+                                        (const unsigned char *)values[i], -1, -1, 0)) {
             snprintf(err, err_size, "certificate subject field '%s' is not known to OpenSSL",
                      tls->subject[2 * i]);
             goto fail;
@@ -86,14 +87,20 @@ void lab_tls_cleanup(void)
     }
 }
 
-void *lab_tls_ctx_get(struct lab_tls *tls, char *err, size_t err_size)
+int lab_tls_prepare(const struct lab_tls *tls, char *err, size_t err_size)
 {
-    if (tls->ssl_ctx)
-        return tls->ssl_ctx;
+    EVP_PKEY *key = shared_key(tls->key_bits, err, err_size);
+    EVP_PKEY_free(key);
+    return key ? 0 : -1;
+}
+
+void *lab_tls_ctx_make(const struct lab_tls *tls, const char *const *values, char *err,
+                       size_t err_size)
+{
     EVP_PKEY *key = shared_key(tls->key_bits, err, err_size);
     if (!key)
         return NULL;
-    X509 *cert = make_certificate(key, tls, err, err_size);
+    X509 *cert = make_certificate(key, tls, values, err, err_size);
     SSL_CTX *ctx = cert ? SSL_CTX_new(TLS_server_method()) : NULL;
     if (cert && ctx &&
         (SSL_CTX_use_certificate(ctx, cert) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1)) {
@@ -103,8 +110,21 @@ void *lab_tls_ctx_get(struct lab_tls *tls, char *err, size_t err_size)
     }
     X509_free(cert);
     EVP_PKEY_free(key);
-    tls->ssl_ctx = ctx;
     return ctx;
+}
+
+void *lab_tls_ctx_get(struct lab_tls *tls, char *err, size_t err_size)
+{
+    if (tls->ssl_ctx)
+        return tls->ssl_ctx;
+    const char **values = calloc(tls->n_subject + 1, sizeof *values);
+    if (!values)
+        return NULL;
+    for (size_t i = 0; i < tls->n_subject; i++)
+        values[i] = tls->subject[2 * i + 1];
+    tls->ssl_ctx = lab_tls_ctx_make(tls, values, err, err_size);
+    free(values);
+    return tls->ssl_ctx;
 }
 
 void lab_tls_ctx_free(void *ctx)

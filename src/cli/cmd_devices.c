@@ -32,22 +32,27 @@ static void print_json_line(const struct store_device *sd)
     json_decref(j);
 }
 
+/* Column widths of the table; the last column (lists) is not cut. */
+static const int column_width[] = {12, 15, 17, 12, 20, 22};
+
 static void print_row(const struct store_device *sd)
 {
     const struct device *d = sd->dev;
     char *lists = device_restricted_lists(d);
     char seen[32];
     store_short_time(sd->seen, seen, sizeof seen);
-    const char *raw[] = {sd->site, d->ip,       d->mac[0] ? d->mac : NULL, d->manufacturer,
-                         d->model, d->firmware, lists[0] ? lists : NULL};
-    char *safe[7];
-    for (int i = 0; i < 7; i++)
-        safe[i] = terminal_safe(raw[i]);
+    const char *raw[] = {sd->site,        d->ip,    d->mac[0] ? d->mac : NULL,
+                         d->manufacturer, d->model, d->firmware};
+    char *cell[6];
+    for (int i = 0; i < 6; i++)
+        cell[i] = terminal_clip(raw[i], (size_t)column_width[i]);
+    char *restricted_by = terminal_safe(lists[0] ? lists : NULL);
     printf("%-5lld %-12s %-15s %-17s %-12s %-20s %-22s %-5s %s %s\n", (long long)sd->device_id,
-           safe[0], safe[1], safe[2], safe[3], safe[4], safe[5],
-           device_is_vulnerable(d) ? "yes" : "no", seen, safe[6]);
-    for (int i = 0; i < 7; i++)
-        free(safe[i]);
+           cell[0], cell[1], cell[2], cell[3], cell[4], cell[5],
+           device_is_vulnerable(d) ? "yes" : "no", seen, restricted_by);
+    for (int i = 0; i < 6; i++)
+        free(cell[i]);
+    free(restricted_by);
     free(lists);
 }
 

@@ -265,27 +265,69 @@ void jsonl_reader_free(struct jsonl_reader *r)
     free(r);
 }
 
+/* Keeps byte c of a line (bounded by max_line). */
+static void keep_byte(struct jsonl_reader *r, size_t *len, bool *too_long, char c)
+{
+    if (*len >= r->max_line) {
+        *too_long = true;
+        return;
+    }
+    if (*len + 1 >= r->buf_cap) {
+        r->buf_cap = r->buf_cap ? r->buf_cap * 2 : 4096;
+        r->buf = xrealloc(r->buf, r->buf_cap);
+    }
+    r->buf[(*len)++] = c;
+}
+
+/* Keeps n bytes of a line at once (bounded by max_line). */
+static void keep_bytes(struct jsonl_reader *r, size_t *len, bool *too_long, const char *p, size_t n)
+{
+    size_t room = r->max_line - *len;
+    if (n > room) {
+        *too_long = true;
+        n = room;
+    }
+    if (*len + n + 1 > r->buf_cap) {
+        while (*len + n + 1 > r->buf_cap)
+            r->buf_cap = r->buf_cap ? r->buf_cap * 2 : 4096;
+        r->buf = xrealloc(r->buf, r->buf_cap);
+    }
+    memcpy(r->buf + *len, p, n);
+    *len += n;
+}
+
 /* Reads one line, up to max_line bytes kept; the rest of a longer line is
- * consumed and *too_long set. Returns false at end of input. */
+ * consumed and *too_long set. Returns false at end of input. With glibc the
+ * line is taken from the stream's buffer a run at a time (memchr), as
+ * glibc's own getline does; elsewhere byte by byte. */
 static bool read_bounded_line(struct jsonl_reader *r, size_t *len, bool *too_long)
 {
     *len = 0;
     *too_long = false;
-    int c;
     bool any = false;
-    while ((c = getc_unlocked(r->in)) != EOF) {
+    for (;;) {
+#ifdef __GLIBC__
+        FILE *f = r->in;
+        if (f->_IO_read_ptr < f->_IO_read_end) {
+            char *p = f->_IO_read_ptr;
+            size_t avail = (size_t)(f->_IO_read_end - p);
+            char *nl = memchr(p, '\n', avail);
+            size_t take = nl ? (size_t)(nl - p) : avail;
+            any = true;
+            keep_bytes(r, len, too_long, p, take);
+            f->_IO_read_ptr = p + take + (nl ? 1 : 0);
+            if (nl)
+                break;
+            continue;
+        }
+#endif
+        int c = getc_unlocked(r->in); /* refills the buffer */
+        if (c == EOF)
+            break;
         any = true;
         if (c == '\n')
             break;
-        if (*len >= r->max_line) {
-            *too_long = true;
-            continue;
-        }
-        if (*len + 1 >= r->buf_cap) {
-            r->buf_cap = r->buf_cap ? r->buf_cap * 2 : 4096;
-            r->buf = xrealloc(r->buf, r->buf_cap);
-        }
-        r->buf[(*len)++] = (char)c;
+        keep_byte(r, len, too_long, (char)c);
     }
     if (r->buf)
         r->buf[*len] = '\0';

@@ -169,8 +169,16 @@ static bool read_string(struct cursor *c, char *out, size_t cap, size_t *out_len
             o += n;
             c->p += n;
         } else {
-            out[o++] = (char)b;
-            c->p++;
+            /* a run of plain ASCII in one copy */
+            const unsigned char *run = c->p + 1;
+            while (run < c->end && *run >= 0x20 && *run < 0x80 && *run != '"' && *run != '\\')
+                run++;
+            size_t n = (size_t)(run - c->p);
+            if (o + n + 4 > cap)
+                return false;
+            memcpy(out + o, c->p, n);
+            o += n;
+            c->p = run;
         }
     }
     return false;
@@ -376,6 +384,19 @@ static bool read_member(struct cursor *c, int key, struct fast_state *st, size_t
     }
 }
 
+/* signal_value_cap with a one-entry cache per thread: lines of a stream
+ * often repeat the signal of the line before. */
+static size_t cached_value_cap(const char *signal)
+{
+    static _Thread_local char last[OBS_NAME_MAX];
+    static _Thread_local size_t last_cap;
+    if (last[0] && strcmp(last, signal) == 0)
+        return last_cap;
+    last_cap = signal_value_cap(signal);
+    strlcpy_safe(last, signal, sizeof last);
+    return last_cap;
+}
+
 int observation_parse_fast(const char *line, size_t len, struct observation *obs)
 {
     memset(obs, 0, sizeof *obs);
@@ -419,7 +440,7 @@ int observation_parse_fast(const char *line, size_t len, struct observation *obs
     skip_space(&c);
     if (c.p != c.end || !obs->ip[0] || !obs->signal[0] || !st.have_value)
         goto done;
-    if (st.value_len <= signal_value_cap(obs->signal)) {
+    if (st.value_len <= cached_value_cap(obs->signal)) {
         /* checked UTF-8 that fits: what observation_set_value would copy */
         st.value[st.value_len] = '\0';
         obs->value = st.value;

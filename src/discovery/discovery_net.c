@@ -26,6 +26,7 @@
 #define MODULES_MAX 16
 #define ANSWERS_MAX 4096       /* bounds memory on a hostile segment */
 #define SEND_SPACING_US 20000  /* between two requests: polite */
+#define DRAIN_BATCH 256        /* datagrams read per socket per wake-up */
 #define UPNP_FETCH_TIMEOUT 2.0 /* seconds per description */
 #define UPNP_FETCH_LIMIT (64 * 1024)
 #define UPNP_FETCH_BUDGET 10.0 /* seconds for all descriptions together */
@@ -127,6 +128,7 @@ static int module_socket(const struct discovery_module *m, const struct iface *i
     setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &ifc->addr, sizeof ifc->addr);
     setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
     setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof zero);
+    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one); /* arrival interface */
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(m->local_port)};
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         /* Another program holds the port: replies sent to it may be missed. */
@@ -192,23 +194,65 @@ static void send_module_requests(const struct discovery_module *m, int fd, const
     }
 }
 
-/* Reads every pending datagram of one socket and keeps the answers. When
- * only_from is set, datagrams from other addresses are ignored. */
-static void drain_socket(int fd, const struct discovery_module *m, struct in_addr self,
-                         const struct in_addr *only_from, struct answer_set *answers)
+/* Which datagrams count: not our own, only from one address (unicast), only
+ * arrived on one interface (0: any). The interface check matters where
+ * SO_BINDTODEVICE was refused: a socket bound to the wildcard address also
+ * hears broadcasts of other segments, which must not be taken for this one. */
+struct receive_filter {
+    struct in_addr self;
+    const struct in_addr *only_from;
+    unsigned ifindex;
+};
+
+/* Receives one datagram with the index of the interface it arrived on. */
+static ssize_t receive(int fd, uint8_t *buf, size_t size, struct sockaddr_in *from,
+                       unsigned *ifindex)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = {.iov_base = buf, .iov_len = size};
+    struct msghdr msg = {.msg_name = from,
+                         .msg_namelen = sizeof *from,
+                         .msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
+                         .msg_controllen = sizeof control.buf};
+    ssize_t n = recvmsg(fd, &msg, 0);
+    *ifindex = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); n >= 0 && c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            *ifindex = (unsigned)pi.ipi_ifindex;
+        }
+    return n;
+}
+
+static bool datagram_wanted(const struct receive_filter *f, struct in_addr from, unsigned ifindex)
+{
+    return from.s_addr != f->self.s_addr &&
+           (!f->only_from || from.s_addr == f->only_from->s_addr) &&
+           (!f->ifindex || ifindex == f->ifindex);
+}
+
+/* Reads the pending datagrams of one socket and keeps the answers. */
+static void drain_socket(int fd, const struct discovery_module *m,
+                         const struct receive_filter *filter, struct answer_set *answers)
 {
     static __thread uint8_t buf[DISCOVERY_DATAGRAM_MAX];
-    for (;;) {
+    /* Bounded per wake-up so a flood on one port cannot hold the loop past
+     * its deadline or starve the other sockets. */
+    for (int reads = 0; reads < DRAIN_BATCH; reads++) {
         struct sockaddr_in from;
-        socklen_t fl = sizeof from;
-        ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+        unsigned ifindex;
+        ssize_t n = receive(fd, buf, sizeof buf, &from, &ifindex);
         if (n < 0)
             return;
-        if (from.sin_addr.s_addr == self.s_addr ||
-            (only_from && from.sin_addr.s_addr != only_from->s_addr))
-            continue;
         struct discovery_answer ans;
-        if (answers->count >= ANSWERS_MAX || m->parse_reply(buf, (size_t)n, &ans) != 0)
+        if (!datagram_wanted(filter, from.sin_addr, ifindex) || answers->count >= ANSWERS_MAX ||
+            m->parse_reply(buf, (size_t)n, &ans) != 0)
             continue;
         inet_ntop(AF_INET, &from.sin_addr, ans.src_ip, sizeof ans.src_ip);
         ans.src_port = ntohs(from.sin_port);
@@ -217,7 +261,7 @@ static void drain_socket(int fd, const struct discovery_module *m, struct in_add
 }
 
 static void collect(const struct discovery_module *const *mods, const int *fds, size_t n,
-                    double deadline, struct in_addr self, const struct in_addr *only_from,
+                    double deadline, const struct receive_filter *filter,
                     struct answer_set *answers)
 {
     struct pollfd pfd[MODULES_MAX];
@@ -229,7 +273,7 @@ static void collect(const struct discovery_module *const *mods, const int *fds, 
             break;
         for (size_t i = 0; r > 0 && i < n; i++)
             if (pfd[i].revents & POLLIN)
-                drain_socket(fds[i], mods[i], self, only_from, answers);
+                drain_socket(fds[i], mods[i], filter, answers);
     }
 }
 
@@ -311,8 +355,8 @@ int discovery_run(const struct discovery_options *opts, struct discovery_obs_lis
     if (!opts->interface || iface_lookup(opts->interface, &ifc, err, err_size) != 0)
         return -1;
     const struct discovery_module *const *all = discovery_modules();
-    const struct discovery_module *mods[MODULES_MAX];
-    int fds[MODULES_MAX];
+    const struct discovery_module *mods[MODULES_MAX] = {0};
+    int fds[MODULES_MAX] = {0};
     size_t n = 0;
     for (size_t i = 0; all[i] && n < MODULES_MAX; i++) {
         int fd = module_socket(all[i], &ifc, err, err_size);
@@ -327,7 +371,8 @@ int discovery_run(const struct discovery_options *opts, struct discovery_obs_lis
     for (size_t i = 0; i < n; i++)
         send_module_requests(mods[i], fds[i], &ifc);
     struct answer_set answers = {0};
-    collect(mods, fds, n, time_now() + opts->wait, ifc.addr, NULL, &answers);
+    struct receive_filter filter = {.self = ifc.addr, .ifindex = ifc.index};
+    collect(mods, fds, n, time_now() + opts->wait, &filter, &answers);
     for (size_t i = 0; i < n; i++)
         close(fds[i]);
     if (opts->fetch_upnp)
@@ -350,8 +395,8 @@ int discovery_unicast(const char *ip, double wait, struct discovery_obs_list *ou
         return -1;
     }
     const struct discovery_module *const *all = discovery_modules();
-    const struct discovery_module *mods[MODULES_MAX];
-    int fds[MODULES_MAX];
+    const struct discovery_module *mods[MODULES_MAX] = {0};
+    int fds[MODULES_MAX] = {0};
     size_t n = 0;
     uint8_t buf[2048];
     for (size_t i = 0; all[i] && n < MODULES_MAX; i++) {
@@ -373,8 +418,8 @@ int discovery_unicast(const char *ip, double wait, struct discovery_obs_list *ou
         fds[n++] = fd;
     }
     struct answer_set answers = {0};
-    struct in_addr none = {0};
-    collect(mods, fds, n, time_now() + wait, none, &target, &answers);
+    struct receive_filter filter = {.only_from = &target};
+    collect(mods, fds, n, time_now() + wait, &filter, &answers);
     for (size_t i = 0; i < n; i++)
         close(fds[i]);
     emit_all(&answers, NULL, out);

@@ -30,6 +30,8 @@ void device_free(struct device *dev)
     for (size_t i = 0; i < dev->evidence_count; i++) {
         struct evidence *e = &dev->evidence[i];
         free(e->signal);
+        if (e->packed)
+            continue;
         free(e->value);
         free(e->matched_by);
         free(e->names);
@@ -76,11 +78,24 @@ void device_add_port(struct device *dev, uint16_t port)
     dev->open_port_count++;
 }
 
+/* One allocation for the four strings of an evidence item: the identify
+ * path adds several items per host and this keeps it to one malloc each. */
 void device_add_evidence(struct device *dev, const char *signal, const char *value, uint16_t port,
                          const char *matched_by, const char *names, double weight)
 {
-    device_take_evidence(dev, dup_or_null(signal), dup_or_null(value), port,
-                         dup_or_null(matched_by), dup_or_null(names), weight);
+    const char *in[4] = {signal ? signal : "", value, matched_by, names};
+    size_t len[4], total = 0;
+    for (int i = 0; i < 4; i++) {
+        len[i] = in[i] ? strlen(in[i]) + 1 : 0;
+        total += len[i];
+    }
+    char *block = xmalloc(total), *p = block, *out[4];
+    for (int i = 0; i < 4; i++) {
+        out[i] = in[i] ? memcpy(p, in[i], len[i]) : NULL;
+        p += len[i];
+    }
+    device_take_evidence(dev, out[0], out[1], port, out[2], out[3], weight);
+    dev->evidence[dev->evidence_count - 1].packed = true; /* a NULL signal is stored as "" */
 }
 
 void device_take_evidence(struct device *dev, char *signal, char *value, uint16_t port,
@@ -89,7 +104,7 @@ void device_take_evidence(struct device *dev, char *signal, char *value, uint16_
     if (dev->evidence_count % 8 == 0)
         dev->evidence = xrealloc(dev->evidence, (dev->evidence_count + 8) * sizeof *dev->evidence);
     dev->evidence[dev->evidence_count++] =
-        (struct evidence){signal, value, matched_by, names, port, weight};
+        (struct evidence){signal, value, matched_by, names, port, weight, false};
 }
 
 void device_add_conflict(struct device *dev, const char *text)
@@ -216,25 +231,23 @@ static void out_string(struct out *o, const char *s)
     *p++ = '"';
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *p++ = (char)c;
+            continue;
+        }
+        static const char short_form[] = {
+            ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
+        *p++ = '\\';
         if (c == '"' || c == '\\') {
-            *p++ = '\\';
             *p++ = (char)c;
-        } else if (c >= 0x20) {
-            *p++ = (char)c;
+        } else if (c < sizeof short_form && short_form[c]) {
+            *p++ = short_form[c];
         } else {
-            static const char short_form[] = {
-                ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
-            *p++ = '\\';
-            if (c < sizeof short_form && short_form[c]) {
-                *p++ = short_form[c];
-            } else {
-                static const char hex[] = "0123456789ABCDEF";
-                *p++ = 'u';
-                *p++ = '0';
-                *p++ = '0';
-                *p++ = hex[c >> 4];
-                *p++ = hex[c & 15];
-            }
+            static const char hex[] = "0123456789ABCDEF";
+            memcpy(p, "u00", 3);
+            p[3] = hex[c >> 4];
+            p[4] = hex[c & 15];
+            p += 5;
         }
     }
     *p++ = '"';

@@ -13,6 +13,7 @@
 #define CAMAUDIT_DEVICE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,8 @@ struct evidence {
     char *names;      /* what it says: "manufacturer=Hikvision model=DS-2CD2386G2-IU" */
     uint16_t port;    /* 0 when none */
     double weight;    /* contribution to confidence, 0..1 */
+    bool packed;      /* the four strings share one allocation starting at signal
+                         (device_add_evidence); treat them as read-only */
 };
 
 enum finding_kind {

@@ -262,7 +262,6 @@ static bool compile_fingerprint(struct fingerprint *fp, uint32_t *groups, char *
         snprintf(msg, size, "%s (at offset %zu)", (char *)text, (size_t)offset);
         return false;
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     uint32_t n = 0;
     pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &n);
     *groups = n;
@@ -865,45 +864,106 @@ static void best_literal(const char *p, const char *end, struct literal_run *bes
     }
 }
 
-/* Splits pattern at top-level '|' and takes each alternative's literal.
- * Returns the number of literals, 0 when some alternative has none. */
+static size_t literals_of_range(const char *p, const char *end, struct literal_run *out, size_t max,
+                                int depth);
+
+/* Where the content of a group starting at p begins, or NULL for groups
+ * that match no text of their own (lookarounds, inline flags). */
+static const char *group_content(const char *p)
+{
+    if (p[1] != '?')
+        return p + 1; /* capturing group */
+    const char *q = p + 2;
+    if (*q == ':' || *q == '>' || *q == '|')
+        return q + 1;
+    if (*q == 'P' && q[1] == '<')
+        q++;
+    if (*q == '<' && q[1] != '=' && q[1] != '!') { /* named group */
+        const char *close = strchr(q, '>');
+        return close ? close + 1 : NULL;
+    }
+    if (*q == '\'') {
+        const char *close = strchr(q + 1, '\'');
+        return close ? close + 1 : NULL;
+    }
+    while (*q && strchr("imsxnU-", *q)) /* (?i:...) */
+        q++;
+    return *q == ':' ? q + 1 : NULL;
+}
+
+/* Literals of one alternative [p, end): its longest required run, else the
+ * literals of a required group inside it (one per alternative of the group).
+ * 0 when there are none. */
+static size_t literals_of_alternative(const char *p, const char *end, struct literal_run *out,
+                                      size_t max, int depth)
+{
+    if (!max)
+        return 0;
+    best_literal(p, end, &out[0]);
+    if (out[0].len >= LITERAL_MIN)
+        return 1;
+    if (depth >= 4)
+        return 0;
+    while (p < end && *p) {
+        if (*p == '\\' && p[1]) {
+            p += 2;
+        } else if (*p == '[') {
+            p = skip_class(p);
+        } else if (*p == '(') {
+            const char *close = skip_group(p);
+            const char *content = group_content(p);
+            if (content && close > content && close <= end && !quantifier_optional(close)) {
+                size_t k = literals_of_range(content, close - 1, out, max, depth + 1);
+                if (k)
+                    return k;
+            }
+            p = close;
+        } else {
+            p++;
+        }
+    }
+    return 0;
+}
+
+/* Splits [p, end) at top-level '|' and takes the literals of each
+ * alternative; 0 when some alternative has none. */
+static size_t literals_of_range(const char *p, const char *end, struct literal_run *out, size_t max,
+                                int depth)
+{
+    size_t count = 0;
+    const char *start = p;
+    for (;;) {
+        if (p < end && *p == '(') {
+            p = skip_group(p);
+        } else if (p < end && *p == '[') {
+            p = skip_class(p);
+        } else if (p < end && *p == '\\' && p[1]) {
+            p += 2;
+        } else if (p >= end || !*p || *p == '|') {
+            const char *stop = p < end ? p : end;
+            size_t k = literals_of_alternative(start, stop, out + count, max - count, depth);
+            if (!k)
+                return 0;
+            count += k;
+            if (p >= end || !*p)
+                return count;
+            start = ++p;
+        } else {
+            p++;
+        }
+    }
+}
+
+/* The literals of a whole pattern (see literals_of_range). */
 static size_t extract_literals(const char *pattern, struct literal_run *out, size_t max)
 {
     if (strstr(pattern, "(?x") || strstr(pattern, "\\Q"))
         return 0;
-    size_t count = 0;
-    const char *start = pattern, *p = pattern;
-    for (;;) {
-        if (*p == '(') {
-            p = skip_group(p);
-            continue;
-        }
-        if (*p == '[') {
-            p = skip_class(p);
-            continue;
-        }
-        if (*p == '\\' && p[1]) {
-            p += 2;
-            continue;
-        }
-        if (*p == '|' || !*p) {
-            if (count == max)
-                return 0;
-            best_literal(start, p, &out[count]);
-            if (out[count].len < LITERAL_MIN)
-                return 0;
-            count++;
-            if (!*p)
-                return count;
-            start = ++p;
-            continue;
-        }
-        p++;
-    }
+    return literals_of_range(pattern, pattern + strlen(pattern), out, max, 0);
 }
 
 #ifdef HAVE_HYPERSCAN
-#define LITERALS_PER_PATTERN 16
+#define LITERALS_PER_PATTERN 64
 
 /* Compiles the literals of one database into a Hyperscan literal set;
  * patterns without usable literals always run. */
@@ -971,22 +1031,40 @@ void fp_set_tag_params(struct fp_set *set, int (*tag_of)(const char *name))
         }
 }
 
-void fp_set_finalize(struct fp_set *set)
+/* JIT-compiles the patterns of one database (PCRE2 falls back to its
+ * interpreter where the JIT cannot take a pattern). */
+static void jit_database(struct fp_database *db)
+{
+    for (size_t i = 0; i < db->count; i++)
+        if (db->fps[i].re)
+            pcre2_jit_compile(db->fps[i].re, PCRE2_JIT_COMPLETE);
+}
+
+void fp_set_finalize_for(struct fp_set *set,
+                         bool (*wanted)(const struct fp_database *db, void *ctx), void *ctx)
 {
     if (set->finalized)
         return;
-#ifdef HAVE_HYPERSCAN
     for (size_t i = 0; i < set->count; i++) {
         struct fp_database *db = &set->dbs[i];
+        if (wanted && !wanted(db, ctx))
+            continue;
+        jit_database(db);
+#ifdef HAVE_HYPERSCAN
         free_index(db->index);
         db->index = build_index(set, db);
-    }
 #endif
+    }
     /* Matchers made before this may be too small for the new patterns. */
     for (size_t i = 0; i < set->pool->count; i++)
         matcher_free(set->pool->free_list[i]);
     set->pool->count = 0;
     set->finalized = true;
+}
+
+void fp_set_finalize(struct fp_set *set)
+{
+    fp_set_finalize_for(set, NULL, NULL);
 }
 
 struct fp_matcher *fp_matcher_acquire(const struct fp_set *set)

@@ -89,8 +89,14 @@ int fp_set_load_buffer(struct fp_set *set, const char *name, const char *xml, si
 /* Sets the tag of every param from its name (e.g. to a role), so matching
  * code need not compare names. */
 void fp_set_tag_params(struct fp_set *set, int (*tag_of)(const char *name));
-/* Builds the prefilter indexes; call once after loading, before matching. */
+/* JIT-compiles the patterns and builds the prefilter indexes; call once
+ * after loading, before matching. */
 void fp_set_finalize(struct fp_set *set);
+/* Same, for the databases wanted says (NULL: all) only: the others keep the
+ * PCRE2 interpreter and no prefilter (identify loads whole Recog checkouts
+ * but routes signals to a few of their databases). */
+void fp_set_finalize_for(struct fp_set *set,
+                         bool (*wanted)(const struct fp_database *db, void *ctx), void *ctx);
 
 size_t fp_set_database_count(const struct fp_set *set);
 const struct fp_database *fp_set_database(const struct fp_set *set, size_t i);

@@ -12,6 +12,15 @@
 #define FUSION_MAX_MAKERS 16
 #define FUSION_NAMES_MAX 512
 
+void claim_list_init(struct claim_list *list)
+{
+    list->items = NULL;
+    list->count = list->cap = 0;
+    list->arena = NULL;
+    list->arena_used = list->arena_cap = 0;
+    list->chunks = NULL;
+}
+
 struct claim *claim_list_add(struct claim_list *list)
 {
     if (!list->items) {
@@ -31,24 +40,80 @@ struct claim *claim_list_add(struct claim_list *list)
     return c;
 }
 
+struct claim_chunk {
+    struct claim_chunk *next;
+    char data[];
+};
+
+/* Room for n bytes in the arena; a new heap block when the current is full. */
+static char *arena_alloc(struct claim_list *list, size_t n)
+{
+    if (!list->arena) {
+        list->arena = list->inline_arena;
+        list->arena_cap = CLAIM_ARENA_INLINE;
+        list->arena_used = 0;
+    }
+    if (list->arena_used + n > list->arena_cap) {
+        size_t size = n > CLAIM_ARENA_INLINE ? n : CLAIM_ARENA_INLINE;
+        struct claim_chunk *chunk = xmalloc(sizeof *chunk + size);
+        chunk->next = list->chunks;
+        list->chunks = chunk;
+        list->arena = chunk->data;
+        list->arena_cap = size;
+        list->arena_used = 0;
+    }
+    char *p = list->arena + list->arena_used;
+    list->arena_used += n;
+    return p;
+}
+
+char *claim_strndup(struct claim_list *list, const char *s, size_t n)
+{
+    char *p = arena_alloc(list, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *claim_strdup(struct claim_list *list, const char *s)
+{
+    return s ? claim_strndup(list, s, strlen(s)) : NULL;
+}
+
+char *claim_concat(struct claim_list *list, const char *const *parts, size_t n)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++)
+        total += parts[i] ? strlen(parts[i]) : 0;
+    char *out = arena_alloc(list, total), *p = out;
+    for (size_t i = 0; i < n; i++)
+        if (parts[i]) {
+            size_t k = strlen(parts[i]);
+            memcpy(p, parts[i], k);
+            p += k;
+        }
+    *p = '\0';
+    return out;
+}
+
+void claim_list_drop_last(struct claim_list *list)
+{
+    if (list->count)
+        list->count--;
+}
+
 void claim_list_free(struct claim_list *list)
 {
-    for (size_t i = 0; i < list->count; i++) {
-        struct claim *c = &list->items[i];
-        free(c->manufacturer);
-        free(c->brand);
-        free(c->model);
-        free(c->device_type);
-        free(c->firmware);
-        free(c->serial);
-        free(c->signal);
-        free(c->value);
-        free(c->matched_by);
-    }
     if (list->items != list->inline_items)
         free(list->items);
+    while (list->chunks) {
+        struct claim_chunk *next = list->chunks->next;
+        free(list->chunks);
+        list->chunks = next;
+    }
     list->items = NULL;
     list->count = list->cap = 0;
+    list->arena = NULL;
 }
 
 struct maker_score {
@@ -122,8 +187,7 @@ static void append_name(char *buf, size_t size, size_t *used, const char *key, c
     buf[*used] = '\0';
 }
 
-/* Moves the claim's evidence into the device (the claim keeps NULLs). */
-static void add_evidence(struct device *dev, struct claim *c)
+static void add_evidence(struct device *dev, const struct claim *c)
 {
     char names[FUSION_NAMES_MAX] = "";
     size_t used = 0;
@@ -135,9 +199,8 @@ static void add_evidence(struct device *dev, struct claim *c)
     append_name(names, sizeof names, &used, "serial", c->serial);
     if (c->generic)
         append_name(names, sizeof names, &used, "generic", "true");
-    device_take_evidence(dev, c->signal, c->value, c->port, c->matched_by,
-                         used ? xstrndup(names, used) : NULL, c->weight);
-    c->signal = c->value = c->matched_by = NULL;
+    device_add_evidence(dev, c->signal, c->value, c->port, c->matched_by, used ? names : NULL,
+                        c->weight);
 }
 
 /* Takes each field from the heaviest claim agreeing with winner (or naming
@@ -198,8 +261,7 @@ static char *concat(const char *const *parts, size_t n)
     return out;
 }
 
-static void list_conflicts(struct device *dev, size_t base, const struct claim_list *list,
-                           const char *winner)
+static void list_conflicts(struct device *dev, const struct claim_list *list, const char *winner)
 {
     for (size_t i = 0; i < list->count; i++) {
         const struct claim *c = &list->items[i];
@@ -210,9 +272,9 @@ static void list_conflicts(struct device *dev, size_t base, const struct claim_l
         weight[0] = (char)('0' + hundredths / 100);
         weight[2] = (char)('0' + hundredths / 10 % 10);
         weight[3] = (char)('0' + hundredths % 10);
-        const char *parts[] = {
-            dev->evidence[base + i].signal, " names ", c->manufacturer, " (weight ", weight,
-            c->generic ? ", generic" : "",  "), not ", winner};
+        const char *parts[] = {c->signal,   " names ", c->manufacturer,
+                               " (weight ", weight,    c->generic ? ", generic" : "",
+                               "), not ",   winner};
         char *text = concat(parts, sizeof parts / sizeof parts[0]);
         device_add_conflict(dev, text);
         free(text);
@@ -221,7 +283,6 @@ static void list_conflicts(struct device *dev, size_t base, const struct claim_l
 
 void fuse_claims(struct device *dev, struct claim_list *list)
 {
-    size_t base = dev->evidence_count; /* claim i becomes evidence base + i */
     for (size_t i = 0; i < list->count; i++)
         add_evidence(dev, &list->items[i]);
     struct maker_score makers[FUSION_MAX_MAKERS];
@@ -234,7 +295,7 @@ void fuse_claims(struct device *dev, struct claim_list *list)
         double s = makers[win].score;
         double confidence = s * s / (s + runner_up);
         dev->confidence = round(confidence * 1000) / 1000;
-        list_conflicts(dev, base, list, winner);
+        list_conflicts(dev, list, winner);
     } else {
         device_set(&dev->manufacturer, "unknown");
         dev->confidence = 0;

@@ -110,9 +110,17 @@ static int load_fingerprints(struct identifier *id, const char *const *extra, si
     free(own);
     for (size_t i = 0; rc == 0 && i < n_extra; i++)
         rc = load_fingerprint_path(id->fps, extra[i], err, err_size);
-    if (rc == 0)
-        fp_set_finalize(id->fps);
     return rc;
+}
+
+/* A database is worth compiling for speed when some signal reads it. */
+static bool database_routed(const struct fp_database *db, void *ctx)
+{
+    const struct signal_routes *routes = ctx;
+    for (size_t r = 0; r < routes->count; r++)
+        if (strcmp(routes->items[r].database, db->matches) == 0)
+            return true;
+    return false;
 }
 
 struct identifier *identifier_load(const char *const *extra_dirs, size_t n_extra, char *err,
@@ -136,6 +144,7 @@ struct identifier *identifier_load(const char *const *extra_dirs, size_t n_extra
         return NULL;
     }
     fp_set_tag_params(id->fps, role_tag);
+    fp_set_finalize_for(id->fps, database_routed, &routes);
     build_routes(id, &routes);
     signal_routes_free(&routes);
     const char *ieee = getenv("CAMAUDIT_IEEE_DATA_DIR");
@@ -226,8 +235,8 @@ static void sort_values(const struct fp_value *v, size_t n, struct match_fields 
             f->role[v[i].tag - 1] = &v[i];
 }
 
-/* A trimmed copy of a param value, NULL when empty. */
-static char *value_copy(const struct fp_value *v)
+/* A trimmed copy of a param value in the claims' arena, NULL when empty. */
+static char *value_copy(struct claim_list *l, const struct fp_value *v)
 {
     if (!v)
         return NULL;
@@ -237,13 +246,13 @@ static char *value_copy(const struct fp_value *v)
         s++, n--;
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
         n--;
-    return n ? xstrndup(s, n) : NULL;
+    return n ? claim_strndup(l, s, n) : NULL;
 }
 
 /* "IP Camera" -> "ip_camera". */
-static char *device_type_from(const struct fp_value *v)
+static char *device_type_from(struct claim_list *l, const struct fp_value *v)
 {
-    char *t = value_copy(v);
+    char *t = value_copy(l, v);
     if (!t)
         return NULL;
     for (char *c = t; *c; c++)
@@ -259,8 +268,8 @@ static bool same_text(const struct fp_value *v, const char *s)
 /* Names the maker and brand of a claim from its vendor params. A maker that
  * evidence only supports (an OEM brand of scope "some", a platform hint)
  * becomes a generic claim: it strengthens that maker, never names it. */
-static void resolve_maker(const struct identifier *id, const struct match_fields *f,
-                          struct claim *c)
+static void resolve_maker(const struct identifier *id, struct claim_list *l,
+                          const struct match_fields *f, struct claim *c)
 {
     const struct maker_tables *t = &id->tables;
     const struct fp_value *vendor =
@@ -268,23 +277,22 @@ static void resolve_maker(const struct identifier *id, const struct match_fields
     const char *supports = NULL;
     if (vendor) {
         struct maker_resolution r = maker_resolve(t, vendor->value, vendor->len, c->model);
-        c->manufacturer = r.manufacturer ? xstrdup(r.manufacturer)
+        c->manufacturer = r.manufacturer ? claim_strdup(l, r.manufacturer)
                           : r.supports   ? NULL
-                                         : value_copy(vendor); /* a maker outside our tables */
+                                         : value_copy(l, vendor); /* a maker outside our tables */
         supports = r.supports;
-        c->brand = r.brand ? xstrdup(r.brand) : NULL;
+        c->brand = claim_strdup(l, r.brand);
     } else if (f->role[ROLE_OS_VENDOR]) {
         struct maker_resolution r = maker_resolve(t, f->role[ROLE_OS_VENDOR]->value,
                                                   f->role[ROLE_OS_VENDOR]->len, c->model);
-        c->manufacturer = r.manufacturer ? xstrdup(r.manufacturer) : NULL;
+        c->manufacturer = claim_strdup(l, r.manufacturer);
     }
     if (f->role[ROLE_BRAND]) {
         struct maker_resolution b =
             maker_resolve(t, f->role[ROLE_BRAND]->value, f->role[ROLE_BRAND]->len, c->model);
-        free(c->brand);
-        c->brand = value_copy(f->role[ROLE_BRAND]);
+        c->brand = value_copy(l, f->role[ROLE_BRAND]);
         if (!c->manufacturer && b.manufacturer)
-            c->manufacturer = xstrdup(b.manufacturer);
+            c->manufacturer = claim_strdup(l, b.manufacturer);
         supports = supports ? supports : b.supports;
     }
     if (!supports && f->role[ROLE_PLATFORM]) {
@@ -293,57 +301,51 @@ static void resolve_maker(const struct identifier *id, const struct match_fields
         supports = p.manufacturer;
     }
     if (!c->manufacturer && supports) {
-        c->manufacturer = xstrdup(supports);
+        c->manufacturer = claim_strdup(l, supports);
         c->generic = true;
     }
 }
 
 /* "V5.7.18" and "build 240826" -> "V5.7.18 build 240826". */
-static char *firmware_from(const struct match_fields *f, bool os_is_maker)
+static char *firmware_from(struct claim_list *l, const struct match_fields *f, bool os_is_maker)
 {
     if (f->role[ROLE_FIRMWARE])
-        return value_copy(f->role[ROLE_FIRMWARE]);
+        return value_copy(l, f->role[ROLE_FIRMWARE]);
     if (!os_is_maker || !f->role[ROLE_OS_VERSION])
-        return value_copy(f->role[ROLE_HW_VERSION]);
-    char *version = value_copy(f->role[ROLE_OS_VERSION]);
-    char *build = value_copy(f->role[ROLE_OS_BUILD]);
+        return value_copy(l, f->role[ROLE_HW_VERSION]);
+    char *version = value_copy(l, f->role[ROLE_OS_VERSION]);
+    char *build = value_copy(l, f->role[ROLE_OS_BUILD]);
     if (version && build) {
-        char *both = xasprintf("%s %s", version, build);
-        free(version);
-        version = both;
+        const char *parts[] = {version, " ", build};
+        return claim_concat(l, parts, 3);
     }
-    free(build);
     return version;
 }
 
 /* Fills the fields of c still empty from one match's params. */
-static void merge_match(const struct identifier *id, struct claim *c, const struct fp_value *v,
-                        size_t n)
+static void merge_match(const struct identifier *id, struct claim_list *l, struct claim *c,
+                        const struct fp_value *v, size_t n)
 {
     struct match_fields f;
     sort_values(v, n, &f);
-    bool generic = same_text(f.role[ROLE_GENERIC], "true");
     struct claim fresh = {0};
-    fresh.model = value_copy(f.role[ROLE_MODEL]);
-    fresh.generic = generic;
-    resolve_maker(id, &f, &fresh);
-    fresh.device_type = f.role[ROLE_TYPE] ? value_copy(f.role[ROLE_TYPE])
-                                          : device_type_from(f.role[ROLE_HW_DEVICE]);
+    fresh.model = value_copy(l, f.role[ROLE_MODEL]);
+    fresh.generic = same_text(f.role[ROLE_GENERIC], "true");
+    resolve_maker(id, l, &f, &fresh);
+    fresh.device_type = f.role[ROLE_TYPE] ? value_copy(l, f.role[ROLE_TYPE])
+                                          : device_type_from(l, f.role[ROLE_HW_DEVICE]);
     bool os_is_maker =
         !f.role[ROLE_OS_VENDOR] ||
         (fresh.manufacturer && same_text(f.role[ROLE_OS_VENDOR], fresh.manufacturer));
-    fresh.firmware = firmware_from(&f, os_is_maker);
-    fresh.serial = value_copy(f.role[ROLE_SERIAL]);
+    fresh.firmware = firmware_from(l, &f, os_is_maker);
+    fresh.serial = value_copy(l, f.role[ROLE_SERIAL]);
     char **dst[] = {&c->manufacturer, &c->brand,    &c->model,
                     &c->device_type,  &c->firmware, &c->serial};
     char *src[] = {fresh.manufacturer, fresh.brand,    fresh.model,
                    fresh.device_type,  fresh.firmware, fresh.serial};
-    for (size_t i = 0; i < sizeof src / sizeof src[0]; i++) {
+    for (size_t i = 0; i < sizeof src / sizeof src[0]; i++)
         if (!*dst[i])
             *dst[i] = src[i];
-        else
-            free(src[i]);
-    }
     if (f.role[ROLE_WEIGHT]) {
         char buf[32];
         snprintf(buf, sizeof buf, "%.*s",
@@ -365,44 +367,39 @@ struct match_ctx {
     size_t claim_index; /* SIZE_MAX until the first match */
 };
 
-static char *display_value(const char *value, size_t len)
+/* The observed value as evidence shows it: at most EVIDENCE_VALUE_MAX
+ * bytes, cut on a UTF-8 boundary. */
+static char *display_value(struct claim_list *l, const char *value, size_t len)
 {
-    if (len <= EVIDENCE_VALUE_MAX)
-        return xstrndup(value, len);
-    size_t n = EVIDENCE_VALUE_MAX;
-    while (n && ((unsigned char)value[n] & 0xC0) == 0x80) /* stay on a UTF-8 boundary */
-        n--;
-    return xstrndup(value, n);
-}
-
-/* "db: description" without printf (this runs for every match). */
-static char *join_name(const char *db, const char *what)
-{
-    size_t a = strlen(db), b = strlen(what);
-    char *out = xmalloc(a + b + 3);
-    memcpy(out, db, a);
-    memcpy(out + a, ": ", 2);
-    memcpy(out + a + 2, what, b + 1);
-    return out;
+    size_t n = len;
+    if (n > EVIDENCE_VALUE_MAX) {
+        n = EVIDENCE_VALUE_MAX;
+        while (n && ((unsigned char)value[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return claim_strndup(l, value, n);
 }
 
 static bool on_match(void *ctx, const struct fp_database *db, const struct fingerprint *fp,
                      const struct fp_value *values, size_t count)
 {
     struct match_ctx *mc = ctx;
+    struct claim_list *l = mc->claims;
     struct claim *c;
     if (mc->claim_index == SIZE_MAX) {
-        mc->claim_index = mc->claims->count;
-        c = claim_list_add(mc->claims);
-        c->signal = xstrdup(mc->obs->signal);
-        c->value = display_value(mc->obs->value, mc->obs->value_len);
+        mc->claim_index = l->count;
+        c = claim_list_add(l);
+        c->signal = claim_strdup(l, mc->obs->signal);
+        c->value = display_value(l, mc->obs->value, mc->obs->value_len);
         c->port = mc->obs->port;
-        c->matched_by = join_name(db->matches, fp->description[0] ? fp->description : fp->pattern);
+        const char *parts[] = {db->matches, ": ",
+                               fp->description[0] ? fp->description : fp->pattern};
+        c->matched_by = claim_concat(l, parts, 3);
         c->weight = mc->weight * fp->certainty;
     } else {
-        c = &mc->claims->items[mc->claim_index];
+        c = &l->items[mc->claim_index];
     }
-    merge_match(mc->id, c, values, count);
+    merge_match(mc->id, l, c, values, count);
     return true;
 }
 
@@ -413,15 +410,49 @@ static const struct signal_entry *find_signal(const struct identifier *id, const
                    compare_signal_entries);
 }
 
+static bool same_or_both_null(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Several databases may read one observation (the project's and a Recog
+ * checkout's): what they say about the same maker is one piece of evidence,
+ * not two, so a later claim joins an earlier one of the same observation
+ * (fields it adds, the larger weight, both descriptions). */
+static void merge_into_earlier(struct claim_list *claims, size_t first)
+{
+    struct claim *last = &claims->items[claims->count - 1];
+    for (size_t i = first; i + 1 < claims->count; i++) {
+        struct claim *c = &claims->items[i];
+        if (!same_or_both_null(c->manufacturer, last->manufacturer) || c->generic != last->generic)
+            continue;
+        char **dst[] = {&c->brand, &c->model, &c->device_type, &c->firmware, &c->serial};
+        char **src[] = {&last->brand, &last->model, &last->device_type, &last->firmware,
+                        &last->serial};
+        for (size_t k = 0; k < sizeof dst / sizeof dst[0]; k++)
+            if (!*dst[k])
+                *dst[k] = *src[k];
+        if (last->weight > c->weight)
+            c->weight = last->weight;
+        const char *parts[] = {c->matched_by, " | ", last->matched_by};
+        c->matched_by = claim_concat(claims, parts, 3);
+        claim_list_drop_last(claims);
+        return;
+    }
+}
+
 static void match_observation(const struct identifier *id, struct fp_matcher *m,
                               const struct observation *obs, struct claim_list *claims)
 {
     const struct signal_entry *e = find_signal(id, obs->signal);
     if (!e || !obs->value)
         return;
+    size_t first = claims->count;
     for (size_t r = 0; r < e->count; r++) {
         struct match_ctx mc = {id, obs, claims, e->routes[r].weight, SIZE_MAX};
-        fp_database_match(e->routes[r].db, m, obs->value, obs->value_len, on_match, &mc);
+        if (fp_database_match(e->routes[r].db, m, obs->value, obs->value_len, on_match, &mc) &&
+            claims->count > first + 1)
+            merge_into_earlier(claims, first);
     }
 }
 
@@ -441,16 +472,11 @@ static void format_mac(uint64_t mac, char *out, size_t size)
 }
 
 /* "oui:MA-L Organisation" + note, without printf. */
-static char *join_oui(const char *registry, const char *organization, const char *note)
+static char *join_oui(struct claim_list *claims, const char *registry, const char *organization,
+                      const char *note)
 {
-    size_t a = strlen(registry), b = strlen(organization), c = strlen(note);
-    char *out = xmalloc(a + b + c + 6), *p = out;
-    memcpy(p, "oui:", 4);
-    memcpy(p + 4, registry, a);
-    p[4 + a] = ' ';
-    memcpy(p + 5 + a, organization, b);
-    memcpy(p + 5 + a + b, note, c + 1);
-    return out;
+    const char *parts[] = {"oui:", registry, " ", organization, note};
+    return claim_concat(claims, parts, 5);
 }
 
 static void claim_mac(const struct identifier *id, const char *text, struct claim_list *claims)
@@ -461,28 +487,29 @@ static void claim_mac(const struct identifier *id, const char *text, struct clai
     char shown[OBS_MAC_MAX];
     format_mac(mac, shown, sizeof shown);
     struct claim *c = claim_list_add(claims);
-    c->signal = xstrdup("mac");
-    c->value = xstrdup(shown);
+    c->signal = claim_strdup(claims, "mac");
+    c->value = claim_strdup(claims, shown);
     struct oui_match om;
     if (mac_is_local(mac)) {
-        c->matched_by = xstrdup("locally administered address: names nobody");
+        c->matched_by = claim_strdup(claims, "locally administered address: names nobody");
         return;
     }
     if (!oui_lookup(id->oui, mac, &om)) {
-        c->matched_by = xstrdup("oui: not registered");
+        c->matched_by = claim_strdup(claims, "oui: not registered");
         return;
     }
     if (maker_is_module(&id->tables, om.organization)) {
-        c->matched_by = join_oui(om.registry, om.organization, " (module maker: names nobody)");
+        c->matched_by =
+            join_oui(claims, om.registry, om.organization, " (module maker: names nobody)");
         return;
     }
-    c->matched_by = join_oui(om.registry, om.organization, "");
+    c->matched_by = join_oui(claims, om.registry, om.organization, "");
     struct maker_resolution r =
         maker_resolve(&id->tables, om.organization, strlen(om.organization), NULL);
     if (r.manufacturer || r.supports) {
-        c->manufacturer = xstrdup(r.manufacturer ? r.manufacturer : r.supports);
+        c->manufacturer = claim_strdup(claims, r.manufacturer ? r.manufacturer : r.supports);
         c->generic = !r.manufacturer;
-        c->brand = r.brand ? xstrdup(r.brand) : NULL;
+        c->brand = claim_strdup(claims, r.brand);
         c->weight = id->mac_weight;
     }
 }
@@ -500,7 +527,8 @@ struct device *identify_host(const struct identifier *id, const struct observati
                              size_t count)
 {
     struct device *dev = device_new(count ? obs[0].ip : "");
-    struct claim_list claims = {0};
+    struct claim_list claims;
+    claim_list_init(&claims);
     struct fp_matcher *m = fp_matcher_acquire(id->fps);
     for (size_t i = 0; i < count; i++) {
         if (obs[i].port)

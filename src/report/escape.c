@@ -81,3 +81,17 @@ char *terminal_safe(const char *s)
     }
     return out;
 }
+
+char *terminal_clip(const char *s, size_t width)
+{
+    char *out = terminal_safe(s);
+    size_t len = strlen(out);
+    if (len <= width || width < 2)
+        return out;
+    size_t cut = width - 1;
+    while (cut > 0 && ((unsigned char)out[cut] & 0xc0) == 0x80)
+        cut--; /* not inside a UTF-8 character */
+    out[cut] = '~';
+    out[cut + 1] = '\0';
+    return out;
+}

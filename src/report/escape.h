@@ -5,6 +5,7 @@
 #ifndef CAMAUDIT_ESCAPE_H
 #define CAMAUDIT_ESCAPE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Writes s (NULL = nothing) with & < > " ' as entities: safe in text and in
@@ -19,5 +20,8 @@ void md_put(FILE *out, const char *s);
 /* A copy of s fit for a terminal (caller frees): control characters
  * (C0, DEL, C1: escape sequences) become '?'. NULL gives "-". */
 char *terminal_safe(const char *s);
+/* terminal_safe, cut to at most width bytes (whole UTF-8 characters) with
+ * a trailing '~' when cut: for table columns. */
+char *terminal_clip(const char *s, size_t width);
 
 #endif

@@ -85,7 +85,7 @@ static const char report_css[] =
     ".card .num{font-size:24px}.badge{font-size:8pt;padding:0 4px}"
     "header{background:#fff;color:#000;border-bottom:2px solid #000;padding:0 0 8px}"
     ".card,.panel,section.site,.list{box-shadow:none;border:1px solid #999}"
-    "section.site{break-before:page}tr{break-inside:avoid}"
+    "section.site{break-before:page}#sites{break-before:auto}tr{break-inside:avoid}"
     "table.devices th::after{content:''}details summary{color:#000}"
     ".charts,.site-top{break-inside:avoid}}"
     "@media screen and (max-width:800px){.cards{grid-template-columns:1fr 1fr}.charts,.site-top{"
@@ -105,7 +105,7 @@ static const char report_js[] =
     "rows.sort(function(x,y){var p=key(x.cells[i]),q=key(y.cells[i]);"
     "return (p<q?-1:p>q?1:0)*(asc?1:-1);});"
     "rows.forEach(function(r){b.appendChild(r);});}"
-    "var tables=document.querySelectorAll('table.devices');"
+    "var tables=document.querySelectorAll('table.sortable');"
     "Array.prototype.forEach.call(tables,function(t){"
     "Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th,i){"
     "th.addEventListener('click',function(){sortBy(t,i,th);});});});"
@@ -588,16 +588,16 @@ static void device_row(FILE *out, const struct store_device *sd)
     fputs("</tr>\n", out);
 }
 
-static void write_site(const struct report_site *site, FILE *out)
+static void write_site(const struct report_site *site, size_t index, FILE *out)
 {
-    fputs("<section class=\"site\" data-site=\"", out);
+    fprintf(out, "<section class=\"site\" id=\"site-%zu\" data-site=\"", index);
     html_put(out, site->scan.site);
     fputs("\"><h2>Site ", out);
     html_put(out, site->scan.site);
     fputs("</h2>\n<div class=\"site-top\">", out);
     write_scope(site, out);
     chart_history(site, out);
-    fputs("</div>\n<div class=\"table-wrap\"><table class=\"devices\"><thead><tr>"
+    fputs("</div>\n<div class=\"table-wrap\"><table class=\"devices sortable\"><thead><tr>"
           "<th data-col=\"address\">Address</th><th data-col=\"manufacturer\">Manufacturer</th>"
           "<th data-col=\"model\">Model</th><th data-col=\"type\">Type</th>"
           "<th data-col=\"firmware\">Firmware</th><th data-col=\"restricted\">Restricted by</th>"
@@ -610,6 +610,39 @@ static void write_site(const struct report_site *site, FILE *out)
         device_row(out, &site->devices.items[i]);
     if (!site->devices.count)
         fputs("<tr><td colspan=\"10\">No devices were stored for this scan.</td></tr>\n", out);
+    fputs("</tbody></table></div></section>\n", out);
+}
+
+static void site_summary_row(const struct report_site *site, size_t index, FILE *out)
+{
+    fprintf(out, "<tr data-site-index=\"%zu\"><td><a href=\"#site-%zu\">", index, index);
+    html_put(out, site->scan.site);
+    char when[32];
+    time_format_rfc3339(site->scan.started, when, sizeof when);
+    when[10] = '\0';
+    fprintf(out,
+            "</a></td><td>%s</td><td data-key=\"%012zu\">%zu</td>"
+            "<td data-key=\"%012zu\">%zu</td><td data-key=\"%012zu\">%zu</td>"
+            "<td data-key=\"%012zu\">%zu</td><td data-key=\"%012zu\">%zu</td></tr>\n",
+            when, site->counts.devices, site->counts.devices, site->counts.restricted,
+            site->counts.restricted, site->counts.vulnerable, site->counts.vulnerable,
+            site->counts.phone_home, site->counts.phone_home, site->change.vanished_restricted,
+            site->change.vanished_restricted);
+}
+
+/* With several sites: one line each, to see at a glance where work is left. */
+static void write_sites_table(const struct report *r, FILE *out)
+{
+    fputs("<section class=\"site\" id=\"sites\"><h2>Sites</h2><div class=\"table-wrap\">"
+          "<table class=\"devices sortable sites\"><thead><tr>"
+          "<th data-col=\"site\">Site</th><th data-col=\"scanned\">Last scan</th>"
+          "<th data-col=\"devices\">Devices</th><th data-col=\"restricted\">Restricted</th>"
+          "<th data-col=\"vulnerable\">Vulnerable</th><th data-col=\"phone_home\">Phone home</th>"
+          "<th data-col=\"removed\">Restricted removed since previous scan</th></tr></thead>"
+          "<tbody>\n",
+          out);
+    for (size_t s = 0; s < r->site_count; s++)
+        site_summary_row(&r->sites[s], s, out);
     fputs("</tbody></table></div></section>\n", out);
 }
 
@@ -658,8 +691,10 @@ int report_write_html(const struct report *r, FILE *out)
     chart_manufacturers(r, out);
     chart_verdicts(r, out);
     fputs("</div>\n", out);
+    if (r->site_count > 1)
+        write_sites_table(r, out);
     for (size_t s = 0; s < r->site_count; s++)
-        write_site(&r->sites[s], out);
+        write_site(&r->sites[s], s, out);
     write_policies(r, out);
     fprintf(out,
             "<footer>camaudit reads what devices show without credentials and infers "

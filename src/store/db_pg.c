@@ -137,6 +137,11 @@ struct db *db_open_pg(const char *uri, char *err, size_t err_size)
         return NULL;
     }
     PQsetNoticeProcessor(conn, ignore_notice, NULL);
+    if (PQsetClientEncoding(conn, "UTF8") != 0) { /* every string we hold is UTF-8 */
+        snprintf(err, err_size, "cannot use UTF-8: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        return NULL;
+    }
     struct db_pg *p = xcalloc(1, sizeof *p);
     p->base.ops = &pg_ops;
     p->conn = conn;

@@ -52,6 +52,9 @@ static const char *const migrations[] = {
     "CREATE INDEX observations_scan_device ON observations (scan_id, device_id);",
     /* 2: the verdict queries of reports and `devices --restricted`. */
     "CREATE INDEX findings_verdict ON findings (kind, verdict);",
+    /* 3: MACs and serials seen on two hosts of one scan name no device. */
+    "CREATE TABLE shared_identifiers (kind TEXT NOT NULL, value TEXT NOT NULL,"
+    " first_scan BIGINT NOT NULL REFERENCES scans (id), PRIMARY KEY (kind, value));",
 };
 
 #define MIGRATION_COUNT (sizeof migrations / sizeof migrations[0])
@@ -138,6 +141,13 @@ failed:
 
 int schema_migrate_to(struct db *db, int target, char *err, size_t err_size)
 {
+    /* Already there: no write transaction nor lock, so agents opening a
+     * migrated database do not queue behind each other, and a replica that
+     * refuses writes still opens. An error here (no table yet) just means
+     * migrating. */
+    int current = read_version(db);
+    if (current >= target && current <= schema_latest_version())
+        return current;
     if (db_begin(db) != DB_OK || db_lock_key(db, "camaudit-schema") != DB_OK) {
         snprintf(err, err_size, "cannot start schema migration: %s", db->error);
         db_rollback(db);

@@ -6,18 +6,25 @@
 #include "core/util.h"
 #include "store/store_internal.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Shorter serials are not trusted to name one device. */
+#define STORE_MIN_SERIAL_LENGTH 4
+
 struct host_write {
     struct db *db;
     const char *site;
     const struct device *dev;
+    const char *mac;    /* the device's MAC, NULL when unknown or shared */
+    const char *serial; /* its serial when it can identify it, else NULL */
     char scan[24];
     char device[24];
     char now[32];
+    char mac_lower[18]; /* MACs compare case-blind: kept in lower case */
 };
 
 static const char *text_or_null(const char *s)
@@ -25,13 +32,24 @@ static const char *text_or_null(const char *s)
     return s && *s ? s : NULL;
 }
 
+/* Serials like "0", "00000000" or "unknown"-length junk name no device. */
+static const char *identifying_serial(const char *serial)
+{
+    if (!serial || strlen(serial) < STORE_MIN_SERIAL_LENGTH)
+        return NULL;
+    for (const char *p = serial + 1; *p; p++)
+        if (*p != serial[0])
+            return serial;
+    return NULL; /* one character repeated */
+}
+
 /* The key whose writers must take turns: the strongest identity known. */
 static char *identity_key(const struct host_write *w)
 {
-    if (w->dev->mac[0])
-        return xasprintf("mac:%s", w->dev->mac);
-    if (text_or_null(w->dev->serial))
-        return xasprintf("serial:%s", w->dev->serial);
+    if (w->mac)
+        return xasprintf("mac:%s", w->mac);
+    if (w->serial)
+        return xasprintf("serial:%s", w->serial);
     return xasprintf("ip:%s/%s", w->site, w->dev->ip);
 }
 
@@ -69,8 +87,8 @@ static int find_by_address(struct host_write *w)
         return rc;
     int found = 0;
     for (size_t r = 0; r < res.rows && !found; r++) {
-        if (!same_or_unknown(db_cell(&res, r, 1), text_or_null(w->dev->mac)) ||
-            !same_or_unknown(db_cell(&res, r, 2), text_or_null(w->dev->serial)))
+        if (!same_or_unknown(db_cell(&res, r, 1), w->mac) ||
+            !same_or_unknown(db_cell(&res, r, 2), w->serial))
             continue;
         snprintf(w->device, sizeof w->device, "%s", db_cell(&res, r, 0));
         found = 1;
@@ -79,17 +97,68 @@ static int find_by_address(struct host_write *w)
     return found;
 }
 
+/* True when the candidate device was already seen at another address in
+ * this scan: two hosts share the MAC or serial (a proxy, a cloned or bogus
+ * value), so it does not name one device. */
+static int seen_elsewhere_in_scan(struct host_write *w)
+{
+    const char *params[] = {w->scan, w->device};
+    struct db_result res;
+    if (db_exec(w->db, "SELECT ip FROM device_scans WHERE scan_id = ? AND device_id = ?", params, 2,
+                &res) != DB_OK)
+        return 0;
+    int elsewhere = res.rows > 0 && db_cell(&res, 0, 0) && strcmp(db_cell(&res, 0, 0), w->dev->ip);
+    db_result_clear(&res);
+    return elsewhere;
+}
+
+static int is_shared(struct host_write *w, const char *kind, const char *value)
+{
+    const char *params[] = {kind, value};
+    struct db_result res;
+    if (db_exec(w->db, "SELECT 1 FROM shared_identifiers WHERE kind = ? AND value = ?", params, 2,
+                &res) != DB_OK)
+        return 0;
+    int shared = res.rows > 0;
+    db_result_clear(&res);
+    return shared;
+}
+
+static int mark_shared(struct host_write *w, const char *kind, const char *value)
+{
+    const char *params[] = {kind, value, w->scan};
+    return db_exec(w->db,
+                   "INSERT INTO shared_identifiers (kind, value, first_scan) VALUES (?, ?, ?)"
+                   " ON CONFLICT DO NOTHING",
+                   params, 3, NULL);
+}
+
+/* Looks the device up by one identifier (kind "mac" or "serial"): 1 found,
+ * 0 not (*value cleared when the identifier turned out to be shared), <0. */
+static int find_by_identifier(struct host_write *w, const char *kind, const char **value,
+                              const char *sql)
+{
+    if (!*value)
+        return 0;
+    if (is_shared(w, kind, *value)) {
+        *value = NULL;
+        return 0;
+    }
+    const char *params[] = {*value};
+    int rc = select_device_id(w, sql, params, 1);
+    if (rc == 1 && seen_elsewhere_in_scan(w)) {
+        rc = mark_shared(w, kind, *value);
+        *value = NULL; /* this host is stored without it */
+    }
+    return rc == 1 ? 1 : rc < 0 ? rc : 0;
+}
+
 static int find_device(struct host_write *w)
 {
-    int rc = 0;
-    if (w->dev->mac[0]) {
-        const char *params[] = {w->dev->mac};
-        rc = select_device_id(w, "SELECT id FROM devices WHERE mac = ?", params, 1);
-    }
-    if (rc == 0 && text_or_null(w->dev->serial)) {
-        const char *params[] = {w->dev->serial};
-        rc = select_device_id(w, "SELECT id FROM devices WHERE serial = ? ORDER BY id", params, 1);
-    }
+    int rc = find_by_identifier(w, "mac", &w->mac, "SELECT id FROM devices WHERE mac = ?");
+    if (rc == 0)
+        rc = find_by_identifier(w, "serial", &w->serial,
+                                "SELECT id FROM devices WHERE serial = ? ORDER BY id");
     return rc == 0 ? find_by_address(w) : rc;
 }
 
@@ -102,10 +171,9 @@ static void device_fields(const struct host_write *w, char conf[32], const char 
 {
     const struct device *d = w->dev;
     snprintf(conf, 32, "%.4f", d->confidence);
-    const char *fields[DEVICE_FIELDS] = {w->site,  text_or_null(d->mac), text_or_null(d->serial),
-                                         d->ip,    d->manufacturer,      d->brand,
-                                         d->model, d->device_type,       d->firmware,
-                                         conf};
+    const char *fields[DEVICE_FIELDS] = {w->site,         w->mac,   w->serial, d->ip,
+                                         d->manufacturer, d->brand, d->model,  d->device_type,
+                                         d->firmware,     conf};
     memcpy(p, fields, sizeof fields);
 }
 
@@ -262,7 +330,13 @@ static int write_host_steps(struct host_write *w, const struct observation *obs,
 int store_write_host(struct db *db, const char *site, int64_t scan_id, const struct device *dev,
                      const struct observation *obs, size_t count)
 {
-    struct host_write w = {.db = db, .site = site, .dev = dev};
+    struct host_write w = {.db = db,
+                           .site = site,
+                           .dev = dev,
+                           .serial = identifying_serial(text_or_null(dev->serial))};
+    for (size_t i = 0; dev->mac[i] && i + 1 < sizeof w.mac_lower; i++)
+        w.mac_lower[i] = (char)tolower((unsigned char)dev->mac[i]);
+    w.mac = text_or_null(w.mac_lower);
     snprintf(w.scan, sizeof w.scan, "%lld", (long long)scan_id);
     snprintf(w.now, sizeof w.now, "%.6f", time_now());
     int rc = db_begin(db);

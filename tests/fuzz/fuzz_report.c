@@ -107,12 +107,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .restricted_history = (int64_t[]){1},
         .counts = {1, 1, 1, 1},
     };
+    site.change = (struct report_change){.previous_scan = 1, .vanished = 1};
+    struct report_site sites[2] = {site, site}; /* two sites: the Sites table too */
+    sites[1].scan.site = f[4];
+    sites[0].history.items = &sites[0].scan;
+    sites[1].history.items = &sites[1].scan;
     struct report_policy policy = {.id = f[13], .name = f[14], .source = f[15], .restricted = 1};
-    struct report r = {.sites = &site,
-                       .site_count = 1,
+    struct report r = {.sites = sites,
+                       .site_count = 2,
                        .policies = &policy,
                        .policy_count = 1,
-                       .totals = {1, 1, 1, 1},
+                       .totals = {2, 2, 2, 2},
                        .generated = 1e9};
     char *html = render(&r, REPORT_HTML);
     if (occurrences(html, "<script") != 1 || strstr(html, "<img") || strstr(html, "<iframe") ||

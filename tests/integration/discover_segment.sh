@@ -29,7 +29,7 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM HUP PIPE
 
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1; then
   echo "SKIP: network namespaces need root and iproute2"
@@ -48,6 +48,10 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 ip -n "${P}sw" link add br0 type bridge mcast_snooping 0 || fail "cannot make the bridge"
 ip -n "${P}sw" link set br0 up
+# A second segment the scanner also touches (eth1): its devices must never
+# show up in a search of eth0.
+ip -n "${P}sw" link add br1 type bridge mcast_snooping 0
+ip -n "${P}sw" link set br1 up
 
 # add_node NAME MAC ADDR/LEN [GATEWAY]: a namespace wired to the bridge.
 add_node() {
@@ -56,7 +60,7 @@ add_node() {
   NSLIST="$NSLIST $ns"
   ip -n "$ns" link set lo up
   ip link add "$1" netns "${P}sw" type veth peer name eth0 netns "$ns" || fail "veth for $1"
-  ip -n "${P}sw" link set "$1" master br0 up
+  ip -n "${P}sw" link set "$1" master "${BRIDGE:-br0}" up
   ip -n "$ns" link set eth0 address "$2"
   ip -n "$ns" addr add "$3" dev eth0
   ip -n "$ns" link set eth0 up
@@ -95,6 +99,16 @@ d22 hostile-discovery 02:00:5e:00:00:16 10.66.0.31/24 - no
 TRUTH
 
 add_node scan 02:00:00:66:00:02 10.66.0.2/24
+ip link add scan1 netns "${P}sw" type veth peer name eth1 netns "${P}scan" || fail "veth scan1"
+ip -n "${P}sw" link set scan1 master br1 up
+ip -n "${P}scan" addr add 10.77.0.2/24 dev eth1
+ip -n "${P}scan" link set eth1 up
+ip netns exec "${P}scan" sysctl -qw net.ipv4.conf.eth1.rp_filter=0
+BRIDGE=br1 add_node o01 58:50:ed:00:77:05 10.77.0.5/24
+ip netns exec "${P}o01" "$RESPONDER" --persona "$PERSONAS/hikvision-ds2cd2385g1.json" \
+  --interface eth0 --addr 10.77.0.5/24 --ready-file "$TMP/o01.ready" 2>"$TMP/o01.log" &
+PIDS="$PIDS $!"
+RESPONDERS=" o01:$!"
 while read -r node persona mac addr gw mis; do
   [ "$gw" = "-" ] && gw=""
   add_node "$node" "$mac" "$addr" "$gw"
@@ -103,6 +117,7 @@ while read -r node persona mac addr gw mis; do
   [ -n "$gw" ] && set -- "$@" --gateway "$gw"
   ip netns exec "$P$node" "$RESPONDER" "$@" 2>"$TMP/$node.log" &
   PIDS="$PIDS $!"
+  RESPONDERS="${RESPONDERS:-} $node:$!"
 done < "$TMP/truth.txt"
 
 # A trap at the address the hostile device's SSDP LOCATION names: discover
@@ -119,7 +134,7 @@ PIDS="$PIDS $!"
 
 # Wait (at most 10 s) for every responder to listen.
 i=0
-while [ "$(ls "$TMP"/*.ready 2>/dev/null | wc -l)" -lt 23 ]; do
+while [ "$(ls "$TMP"/*.ready 2>/dev/null | wc -l)" -lt 24 ]; do
   i=$((i + 1))
   if [ $i -gt 100 ]; then
     cat "$TMP"/*.log
@@ -133,6 +148,27 @@ ip netns exec "${P}scan" "$CAMAUDIT" discover --interface eth0 --wait 3 --jsonl 
   { cat "$TMP/discover.err"; fail "camaudit discover failed"; }
 ip netns exec "${P}scan" "$CAMAUDIT" discover --interface eth0 --wait 2 > "$TMP/table.txt" \
   2>/dev/null || fail "camaudit discover (table) failed"
+# The other segment, searched on its own: only its device. And the same
+# search without privileges (no SO_BINDTODEVICE before Linux 5.7, so the
+# arrival-interface check alone must keep eth0's answers out).
+ip netns exec "${P}scan" "$CAMAUDIT" discover --interface eth1 --wait 2 --jsonl \
+  > "$TMP/other.jsonl" 2>/dev/null || fail "discover on eth1 failed"
+grep -q '"ip":"10.77.0.5".*"model":"DS-2CD2385G1-I"' "$TMP/other.jsonl" &&
+  [ "$(wc -l < "$TMP/other.jsonl")" -eq 1 ] || { cat "$TMP/other.jsonl"; fail "eth1 search"; }
+if command -v setpriv >/dev/null 2>&1; then
+  # A search of eth0 runs at the same time, so eth0's answers (multicast and
+  # broadcast to the same ports) reach the host while eth1 is searched.
+  ip netns exec "${P}scan" "$CAMAUDIT" discover --interface eth0 --wait 3 >/dev/null 2>&1 &
+  busy=$!
+  sleep 0.3
+  ip netns exec "${P}scan" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$CAMAUDIT" -v discover --interface eth1 --wait 2 --jsonl > "$TMP/unpriv.jsonl" \
+    2>"$TMP/unpriv.err" || { cat "$TMP/unpriv.err"; fail "unprivileged discover failed"; }
+  wait $busy
+  grep -q '"ip":"10.77.0.5"' "$TMP/unpriv.jsonl" && [ "$(wc -l < "$TMP/unpriv.jsonl")" -eq 1 ] ||
+    { cat "$TMP/unpriv.jsonl"; fail "unprivileged eth1 search"; }
+fi
+
 # Unicast, as `scan` uses it on routed targets: ONVIF and DHIP answer.
 ip netns exec "${P}scan" "$CAMAUDIT" discover --unicast 10.66.0.13,10.66.0.20 --wait 1 --jsonl \
   > "$TMP/unicast.jsonl" 2>"$TMP/unicast.err" || fail "camaudit discover --unicast failed"
@@ -141,6 +177,11 @@ grep -q '"ip":"10.66.0.13".*"model":"IPC-HDW1431T1-S4".*"protocols":\["onvif","d
 grep -q '"ip":"10.66.0.20".*"protocols":\["onvif"\]' "$TMP/unicast.jsonl" ||
   fail "unicast ONVIF answer of 10.66.0.20"
 [ "$(wc -l < "$TMP/unicast.jsonl")" -eq 2 ] || fail "unicast: answers from other hosts"
+# An observations file that cannot be written is a runtime error, said so.
+ip netns exec "${P}scan" "$CAMAUDIT" discover --interface eth0 --wait 1 \
+  --observations /nonexistent/dir/obs.jsonl >/dev/null 2>"$TMP/obsfail.err"
+[ $? -eq 1 ] && grep -q "cannot write observations file '/nonexistent/dir/obs.jsonl'" \
+  "$TMP/obsfail.err" || { cat "$TMP/obsfail.err"; fail "unwritable observations file"; }
 # Bad input: an unknown interface is a usage error with a clear line.
 ip netns exec "${P}scan" "$CAMAUDIT" discover --interface nosuch0 --wait 1 2>"$TMP/bad.err"
 [ $? -eq 2 ] && grep -q "no network interface 'nosuch0'" "$TMP/bad.err" ||
@@ -232,3 +273,10 @@ if problems:
     sys.exit(1)
 print("discover: 22 devices (one hostile) found and checked against the truth, 3 misaddressed")
 PY
+
+# The responders stop cleanly on SIGTERM (under the sanitizers: no leak, no
+# error) — the lab must be as sound as the tool it tests.
+for entry in $RESPONDERS; do kill "${entry#*:}"; done
+for entry in $RESPONDERS; do
+  wait "${entry#*:}" || { cat "$TMP/${entry%%:*}.log"; fail "responder ${entry%%:*} did not stop cleanly"; }
+done

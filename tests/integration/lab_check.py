@@ -121,9 +121,16 @@ def persona_header(route, name):
 
 
 def expand(text, dev):
-    """The few {{variables}} a check compares literally."""
-    return (text.replace("{{serial}}", dev["serial"]).replace("{{mac}}", dev["mac"])
-            .replace("{{model}}", dev["model"]).replace("{{ip}}", dev["ip"]))
+    """The {{variables}} of a device that the truth file determines."""
+    mac = dev["mac"].lower()
+    hexmac = mac.replace(":", "")
+    values = {"serial": dev["serial"], "mac": mac, "MAC": mac.upper(), "mac_dash": mac.replace(":", "-"),
+              "mac_hex": hexmac.upper(), "mac_hex_lower": hexmac, "model": dev["model"],
+              "firmware": dev["firmware"], "brand": dev["brand"], "manufacturer": dev["manufacturer"],
+              "ip": dev["ip"]}
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", value)
+    return text
 
 
 ONVIF_GDI = (b'<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
@@ -150,7 +157,8 @@ def check_http(dev, svc, problems):
         problems.append(f"{where}: Server {header(headers, 'Server')!r}, persona says {want_server!r}")
     if tls:
         for field, value in svc["tls"]["subject"]:
-            if value.encode() not in cert:
+            value = expand(value, dev)
+            if "{{" in value or value.encode() not in cert:
                 problems.append(f"{where}: certificate lacks subject {field}={value}")
     paths = [r.get("path") for r in svc.get("routes", [])]
     if "/ISAPI/System/deviceInfo" in paths:
@@ -199,8 +207,8 @@ def check_rtsp(dev, svc, problems):
         got_realm = header(headers, "WWW-Authenticate")
         if realm is None:
             continue
-        if got_realm is None or ("{{" not in realm and got_realm != realm) or \
-                ("{{serial}}" in realm and dev["serial"] not in got_realm):
+        realm = expand(realm, dev)
+        if got_realm is None or ("{{" not in realm and got_realm != realm):
             problems.append(f"{where}: RTSP WWW-Authenticate {got_realm!r}, persona says {realm!r}")
     sock.close()
 

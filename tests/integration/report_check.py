@@ -58,7 +58,9 @@ class Dom(html.parser.HTMLParser):
         self.counts, self.lists, self.tags = {}, {}, {}
         self.rows = 0
         self.sorted_col = None
-        self.headers = []
+        self.headers = []  # data-col names of the last table's columns
+        self.tables = 0
+        self.row_table = []  # per device row: which table it is in
         self.cells = []  # per row: list of cell texts
         self._in = None  # ("count", key) / ("list", key) while reading a number
         self._cell = None
@@ -71,12 +73,16 @@ class Dom(html.parser.HTMLParser):
             self._in = ("count", a["data-count"])
         if "data-list" in a:
             self._in = ("list", a["data-list"])
+        if tag == "table":
+            self.tables += 1
+            self.headers = []
         if tag == "tr" and "data-device-id" in a:
             self.rows += 1
             self.cells.append([])
+            self.row_table.append(self.tables)
         if tag == "th" and a.get("data-col"):
             self.headers.append(a["data-col"])
-            if a.get("aria-sort") == "ascending":
+            if a.get("aria-sort") == "ascending" and "data-col" in a:
                 self.sorted_col = a["data-col"]
         if tag == "td" and self.cells and self._cell is None:
             self._cell = ""
@@ -132,10 +138,11 @@ def check_sorted(dom_path, column):
     if d.sorted_col != column:
         fail(f"the script did not sort on {column} (sorted: {d.sorted_col})")
     i = d.headers.index(column)
-    values = [row[i].strip().lower() for row in d.cells if len(row) > i][:20]
-    if values != sorted(values):
-        fail(f"column {column} is not in order: {values}")
-    print(f"report_check: table sorted on {column} by the page's script")
+    for table in sorted(set(d.row_table)):
+        values = [row[i].strip().lower() for row, t in zip(d.cells, d.row_table) if t == table]
+        if values != sorted(values):
+            fail(f"column {column} of table {table} is not in order: {values}")
+    print(f"report_check: {len(set(d.row_table))} device tables sorted on {column} by the page's script")
 
 
 def check_csv(path, db):

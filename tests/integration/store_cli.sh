@@ -69,4 +69,18 @@ expect_status 2 "has only one scan" "$camaudit" diff --db "$db" --site bad
 expect_status 2 "unknown argument '--nope'" "$camaudit" devices --db "$db" --nope
 expect_status 2 "option '--db' needs a value" "$camaudit" scans --db
 expect_status 1 "cannot open database '$out/no/such/dir.db'" "$camaudit" scans --db "$out/no/such/dir.db"
+# A write-protected copy of the inventory still reads (no migration write).
+mkdir -p "$out/ro"
+sqlite3 "$db" ".backup '$out/ro/inventory.db'"
+chmod 0444 "$out/ro/inventory.db"
+if [ "$(id -u)" = 0 ]; then # root writes anyway: read it as nobody
+  chown nobody "$out/ro"
+  run_ro() { runuser -u nobody -- "$@"; }
+else
+  run_ro() { "$@"; }
+fi
+run_ro "$camaudit" scans --db "$out/ro/inventory.db" >"$out/ro-scans.txt" 2>"$out/ro.err" ||
+  fail "a write-protected inventory cannot be read: $(cat "$out/ro.err")"
+"$camaudit" scans --db "$db" >"$out/rw-scans.txt"
+cmp -s "$out/ro-scans.txt" "$out/rw-scans.txt" || fail "read-only scans: $(cat "$out/ro-scans.txt")"
 echo "store_cli: ok"

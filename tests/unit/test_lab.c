@@ -197,9 +197,9 @@ static void test_shipped_personas_load(void **state)
     assert_true(persona_set_find(set, "hostile-tarpit")->hostile);
     /* two makers share a generic Server string */
     assert_true(persona_has_tag(persona_set_find(set, "tenda-router"), "goahead"));
-    assert_true(persona_has_tag(persona_set_find(set, "vstarcam-ipc"), "goahead"));
+    assert_true(persona_has_tag(persona_set_find(set, "tplink-ipc"), "goahead"));
     assert_string_not_equal(persona_set_find(set, "tenda-router")->manufacturer,
-                            persona_set_find(set, "vstarcam-ipc")->manufacturer);
+                            persona_set_find(set, "tplink-ipc")->manufacturer);
     persona_set_free(set);
 }
 

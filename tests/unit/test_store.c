@@ -180,7 +180,7 @@ static void test_identity_across_address_change(void **state)
     add(f->st, s1, camera("10.0.0.8", "a4:14:37:00:00:08", NULL, "V5.5.0"));
     assert_int_equal(store_scan_end(f->st, s1, 1001), 0);
     int64_t s2 = begin_scan(f->st, "hq", 2000);
-    add(f->st, s2, camera("10.0.0.50", "a4:14:37:00:00:01", NULL, "V5.5.0")); /* moved */
+    add(f->st, s2, camera("10.0.0.50", "A4:14:37:00:00:01", NULL, "V5.5.0")); /* moved */
     add(f->st, s2, camera("10.0.0.60", NULL, "SN-1", "V5.5.0"));              /* moved */
     add(f->st, s2, camera("10.0.0.7", NULL, NULL, "V5.7.0"));                 /* by address */
     add(f->st, s2, camera("10.0.0.8", "a4:14:37:00:00:99", NULL, "V5.5.0"));  /* another MAC */
@@ -208,6 +208,38 @@ static void test_identity_across_address_change(void **state)
     assert_int_equal(latest.hosts, 4);
     assert_true(latest.finished == 0); /* never ended */
     store_scan_clear(&latest);
+}
+
+/* Two hosts of one scan that share a MAC or a serial (a proxy, cloned or
+ * junk values) stay two devices; junk serials identify nothing. */
+static void test_shared_identifiers_do_not_merge(void **state)
+{
+    struct fixture *f = *state;
+    int64_t s1 = begin_scan(f->st, "hq", 1000);
+    add(f->st, s1, camera("10.0.0.1", "00:00:00:00:00:00", NULL, "V1"));
+    add(f->st, s1, camera("10.0.0.2", "00:00:00:00:00:00", NULL, "V1"));
+    add(f->st, s1, camera("10.0.0.3", NULL, "SAME-SERIAL", "V1"));
+    add(f->st, s1, camera("10.0.0.4", NULL, "SAME-SERIAL", "V1"));
+    add(f->st, s1, camera("10.0.0.5", NULL, "000000", "V1"));
+    add(f->st, s1, camera("10.0.0.6", NULL, "000000", "V1"));
+    struct store_device_list list;
+    assert_int_equal(store_scan_devices(f->st, s1, &list), 0);
+    assert_int_equal(list.count, 6);
+    for (size_t i = 0; i + 1 < list.count; i++)
+        assert_int_not_equal(list.items[i].device_id, list.items[i + 1].device_id);
+    store_device_list_free(&list);
+    /* The next scan still finds each by its address. */
+    int64_t s2 = begin_scan(f->st, "hq", 2000);
+    add(f->st, s2, camera("10.0.0.2", "00:00:00:00:00:00", NULL, "V1"));
+    add(f->st, s2, camera("10.0.0.6", NULL, "000000", "V1"));
+    add(f->st, s2, camera("10.0.0.3", NULL, "SAME-SERIAL", "V1"));
+    assert_int_equal(id_at(f->st, s1, "10.0.0.2"), id_at(f->st, s2, "10.0.0.2"));
+    assert_int_equal(id_at(f->st, s1, "10.0.0.6"), id_at(f->st, s2, "10.0.0.6"));
+    assert_int_equal(id_at(f->st, s1, "10.0.0.3"), id_at(f->st, s2, "10.0.0.3"));
+    struct store_device_list inv;
+    assert_int_equal(store_inventory(f->st, "hq", &inv), 0);
+    assert_int_equal(inv.count, 6);
+    store_device_list_free(&inv);
 }
 
 static void add_with_verdict(struct store *st, int64_t scan, const char *ip, const char *mac,
@@ -398,6 +430,12 @@ static void test_escaping(void **state)
     s = terminal_safe("x\x1b[31my\xc2\x9bz");
     assert_string_equal(s, "x?[31my??z");
     free(s);
+    s = terminal_clip("V4.02.R11.24340142.10001", 10);
+    assert_string_equal(s, "V4.02.R11~");
+    free(s);
+    s = terminal_clip("caf\xc3\xa9s", 5); /* never half an é */
+    assert_string_equal(s, "caf~");
+    free(s);
     s = terminal_safe(NULL);
     assert_string_equal(s, "-");
     free(s);
@@ -410,6 +448,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migration_from_older_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identity_across_address_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_identifiers_do_not_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads_share_a_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_counts_and_escaping, setup, teardown),
