@@ -70,22 +70,21 @@ add_node() {
   ip -n "$ns" link set eth0 up
 }
 
-# The truth: one device per non-hostile persona, 10.77.0.10 upwards, its MAC
-# in the persona's OUI block.
-python3 - "$personas" >"$tmp/truth.json" <<'PY' || fail "cannot list the personas"
+# The devices: one per non-hostile persona, 10.77.0.10 upwards. Each camlab
+# serve writes its device's truth (the MAC and serial it derives from the
+# address); the namespace's interface then takes that MAC (in the maker's
+# IEEE block), so what the device says and what the wire shows agree.
+python3 - "$personas" >"$tmp/devices.txt" <<'PY' || fail "cannot list the personas"
 import glob, json, os, sys
-truth = []
+n = 0
 for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
     p = json.load(open(path))
     if p.get("hostile"):
         continue
-    n = len(truth)
     answers = sorted(set(p.get("discovery", {})) & {"sadp", "dhip", "xm", "ssdp", "onvif"})
-    truth.append({"ip": "10.77.0.%d" % (10 + n), "persona": p["name"], "discovery": answers,
-                  "manufacturer": p["manufacturer"], "device_type": p["device_type"],
-                  "restricted_expected": p["restricted_expected"],
-                  "mac": "%s:00:10:%02x" % (p["mac_oui"].lower(), n)})
-print(json.dumps(truth))
+    print("10.77.0.%d %s:00:10:%02x %s %s" % (10 + n, p["mac_oui"].lower(), n, p["name"],
+                                             ",".join(answers) or "-"))
+    n += 1
 PY
 
 add_node client 02:00:00:77:00:02 10.77.0.2/24
@@ -95,34 +94,41 @@ tcpdump_pid=$!
 pids="$tcpdump_pid"
 wait_for "$tmp/tcpdump.err" "listening on" "$tcpdump_pid" tcpdump
 
-python3 -c "
-import json, sys
-for d in json.load(open(sys.argv[1])):
-    print(d['ip'], d['mac'], d['persona'], 'yes' if d['discovery'] else 'no', d['manufacturer'])
-" "$tmp/truth.json" >"$tmp/devices.txt"
 n=0
-while read -r ip mac persona discovery maker; do # start every device at once
+while read -r ip mac persona discovery; do # start every device at once
   n=$((n + 1))
   add_node "d$n" "$mac" "$ip/24"
   ip netns exec "$p""d$n" "$camlab" serve --persona "$persona" --addr "$ip" \
-    --ready-file "$tmp/d$n.ready" 2>"$tmp/d$n.err" &
+    --truth "$tmp/d$n.truth" --ready-file "$tmp/d$n.ready" 2>"$tmp/d$n.err" &
   echo $! >"$tmp/d$n.pid"
   pids="$pids $!"
-  if [ "$discovery" = yes ]; then
-    ip netns exec "$p""d$n" "$responder" --persona "$personas/$persona.json" --interface eth0 \
-      --addr "$ip/24" --ready-file "$tmp/r$n.ready" 2>"$tmp/r$n.err" &
-    echo $! >"$tmp/r$n.pid"
-    pids="$pids $!"
-  fi
 done <"$tmp/devices.txt"
 n=0
-while read -r ip mac persona discovery maker; do # then wait for each and play its lookup
+while read -r ip mac persona discovery; do # then: its MAC, its discovery responder, its lookup
   n=$((n + 1))
   wait_for "$tmp/d$n.ready" "" "$(cat "$tmp/d$n.pid")" "camlab serve $persona"
-  [ "$discovery" = yes ] && wait_for "$tmp/r$n.ready" "" "$(cat "$tmp/r$n.pid")" "camlab-discovery $persona"
+  python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))[0]
+d['discovery'] = [] if sys.argv[2] == '-' else sys.argv[2].split(',')
+print(json.dumps(d))" "$tmp/d$n.truth" "$discovery" >"$tmp/d$n.device" || fail "truth of $persona"
+  lab_mac=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['mac'])" "$tmp/d$n.device")
+  ip -n "$p""d$n" link set eth0 address "$lab_mac" || fail "cannot give $persona its MAC $lab_mac"
+  if [ "$discovery" != - ]; then
+    ip netns exec "$p""d$n" "$responder" --persona "$personas/$persona.json" --interface eth0 \
+      --addr "$ip/24" --ready-file "$tmp/r$n.ready" 2>"$tmp/r$n.err" &
+    pid=$!
+    pids="$pids $pid"
+    wait_for "$tmp/r$n.ready" "" "$pid" "camlab-discovery $persona"
+  fi
+  maker=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['manufacturer'])" "$tmp/d$n.device")
   ip netns exec "$p""d$n" python3 "$clients" --lookup "$ip" 10.77.0.2 "$maker" \
     "$SOURCE_DIR/data/cloud_endpoints.json" >>"$tmp/played.txt" || fail "lookup from $ip"
 done <"$tmp/devices.txt"
+python3 -c "
+import json, sys
+print(json.dumps([json.loads(open(f).read()) for f in sys.argv[1:]]))" \
+  $(i=1; while [ $i -le $n ]; do echo "$tmp/d$i.device"; i=$((i + 1)); done) >"$tmp/truth.json"
 ip netns exec "${p}client" "$camaudit" -q discover --interface eth0 --wait 2 >"$tmp/discover.out" \
   2>"$tmp/discover.err" || fail "camaudit discover exited with $?: $(tail -2 "$tmp/discover.err")"
 ip netns exec "${p}client" python3 "$clients" --scan "$tmp/truth.json" "$personas" \
