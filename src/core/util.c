@@ -120,8 +120,15 @@ double time_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Latest time written: the end of year 9999, the last RFC 3339 can say. */
+#define TIME_MAX_SECONDS 253402300799.0
+
 void time_format_rfc3339(double t, char *buf, size_t buf_size)
 {
+    if (!(t >= 0)) /* negative or NaN: the epoch */
+        t = 0;
+    if (t > TIME_MAX_SECONDS)
+        t = TIME_MAX_SECONDS;
     time_t secs = (time_t)t;
     int millis = (int)((t - (double)secs) * 1000.0);
     if (millis < 0)
