@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,7 @@ struct scan_output {
     struct store *store;
     int64_t scan_id;
     bool store_failed;
+    pthread_mutex_t lock; /* output, observations file and store */
     FILE *out;
     FILE *observations;
     bool jsonl;
@@ -266,28 +268,32 @@ static void write_device_json(struct scan_output *so, const struct device *dev)
     json_decref(j);
 }
 
-/* Identification of one finished host. Called serialised by the engine. */
+/* One finished host: identified and judged in the calling reporter thread
+ * (identify_host and policy_evaluate are thread-safe), then written under
+ * the lock. */
 static void scan_on_host(const struct engine_host *host, void *ctx)
 {
     struct scan_output *so = ctx;
-    for (size_t i = 0; so->observations && i < host->obs_count; i++)
-        if (observation_write_jsonl(so->observations, &host->obs[i]) != 0)
-            so->write_failed = true;
     struct device *dev = identify_host(so->identifier, host->obs, host->obs_count);
     if (!dev->ip[0]) /* a host with open ports but nothing said */
         strlcpy_safe(dev->ip, host->ip, sizeof dev->ip);
     for (size_t i = 0; i < host->open_count; i++)
         device_add_port(dev, host->open_ports[i]);
     policy_evaluate(so->policies, dev, host->obs, host->obs_count);
-    if (so->store && store_add_host(so->store, so->scan_id, dev, host->obs, host->obs_count) != 0)
-        so->store_failed = true;
     if (strcmp(dev->manufacturer, "unknown") != 0)
         atomic_fetch_add(&so->devices_identified, 1);
+    pthread_mutex_lock(&so->lock);
+    for (size_t i = 0; so->observations && i < host->obs_count; i++)
+        if (observation_write_jsonl(so->observations, &host->obs[i]) != 0)
+            so->write_failed = true;
+    if (so->store && store_add_host(so->store, so->scan_id, dev, host->obs, host->obs_count) != 0)
+        so->store_failed = true;
     if (so->jsonl)
         write_device_json(so, dev);
     else
         write_table_row(so, dev, host);
     fflush(so->out);
+    pthread_mutex_unlock(&so->lock);
     device_free(dev);
 }
 
@@ -454,7 +460,7 @@ static void unload_knowledge(struct scan_output *so)
 
 static int run_scan(struct scan_options *o, const struct probe_port_map *map, int argc, char **argv)
 {
-    struct scan_output so = {.out = stdout, .jsonl = o->jsonl};
+    struct scan_output so = {.out = stdout, .jsonl = o->jsonl, .lock = PTHREAD_MUTEX_INITIALIZER};
     bool scan_finished = false;
     int rc = load_knowledge(o, &so);
     if (rc == EXIT_OK)

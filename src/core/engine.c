@@ -67,6 +67,16 @@ TAILQ_HEAD(conn_list, conn);
 
 struct worker;
 
+/* A finished host handed to the reporter threads (owns its data). */
+struct report {
+    char ip[OBS_IP_MAX];
+    uint16_t *open_ports;
+    size_t open_count;
+    struct obs_list obs;
+    bool timed_out;
+    TAILQ_ENTRY(report) link;
+};
+
 struct host {
     struct worker *w;
     struct target_addr addr;
@@ -85,8 +95,18 @@ struct engine {
     const struct engine_config *cfg;
     struct engine_stats *stats;
     SSL_CTX *ssl_ctx;
-    pthread_mutex_t output_lock;
-    atomic_uint running;
+    atomic_uint running; /* worker threads still scanning */
+    /* Finished hosts wait here for the reporter threads, which call
+     * on_host outside the event loops: slow identification never stalls
+     * the network side. Workers stop admitting hosts while it is full. */
+    pthread_mutex_t queue_lock;
+    pthread_cond_t queue_cond;
+    TAILQ_HEAD(, report) reports;
+    atomic_size_t queued;
+    size_t queue_limit;
+    bool closing;
+    pthread_t *reporters;
+    unsigned reporter_count;
 };
 
 struct worker {
@@ -104,8 +124,9 @@ struct worker {
 };
 
 static void pump(struct worker *w);
-static void conn_finish(struct conn *c);
+static void conn_finish(struct conn *c, bool whole);
 static void conn_done(struct conn *c);
+static void conn_done_whole(struct conn *c);
 
 static struct timeval ms_to_timeval(double ms)
 {
@@ -157,33 +178,70 @@ static void host_free(struct host *h)
     free(h);
 }
 
+/* Moves a finished host's results to the report queue (or drops them when
+ * nothing would be reported) and counts it. */
 static void host_report(struct host *h)
 {
     struct engine *eng = h->w->eng;
-    uint16_t *open = xmalloc((h->port_count ? h->port_count : 1) * sizeof *open);
-    size_t open_count = 0;
+    struct report *r = xcalloc(1, sizeof *r);
+    r->open_ports = xmalloc((h->port_count ? h->port_count : 1) * sizeof *r->open_ports);
     for (size_t i = 0; i < h->port_count; i++)
         if (h->ports[i].status == PORT_OPEN)
-            open[open_count++] = h->ports[i].port;
+            r->open_ports[r->open_count++] = h->ports[i].port;
     atomic_fetch_add(&eng->stats->hosts_done, 1);
-    if (open_count) {
+    if (r->open_count) {
         atomic_fetch_add(&eng->stats->hosts_up, 1);
-        atomic_fetch_add(&eng->stats->ports_open, open_count);
+        atomic_fetch_add(&eng->stats->ports_open, r->open_count);
     }
     if (h->expired)
         atomic_fetch_add(&eng->stats->hosts_timed_out, 1);
-    if ((open_count || eng->cfg->report_all) && eng->cfg->on_host) {
-        struct engine_host result = {.ip = h->ip,
-                                     .open_ports = open,
-                                     .open_count = open_count,
-                                     .obs = h->obs.items,
-                                     .obs_count = h->obs.count,
-                                     .timed_out = h->expired};
-        pthread_mutex_lock(&eng->output_lock);
-        eng->cfg->on_host(&result, eng->cfg->ctx);
-        pthread_mutex_unlock(&eng->output_lock);
+    if ((!r->open_count && !eng->cfg->report_all) || !eng->cfg->on_host) {
+        free(r->open_ports);
+        free(r);
+        return;
     }
-    free(open);
+    memcpy(r->ip, h->ip, sizeof r->ip);
+    r->obs = h->obs; /* ownership moves to the report */
+    memset(&h->obs, 0, sizeof h->obs);
+    r->timed_out = h->expired;
+    pthread_mutex_lock(&eng->queue_lock);
+    TAILQ_INSERT_TAIL(&eng->reports, r, link);
+    atomic_fetch_add(&eng->queued, 1);
+    pthread_cond_signal(&eng->queue_cond);
+    pthread_mutex_unlock(&eng->queue_lock);
+}
+
+static void report_free(struct report *r)
+{
+    obs_list_clear(&r->obs);
+    free(r->open_ports);
+    free(r);
+}
+
+/* Reporter thread: hands queued hosts to on_host until the scan is over. */
+static void *reporter_main(void *arg)
+{
+    struct engine *eng = arg;
+    for (;;) {
+        pthread_mutex_lock(&eng->queue_lock);
+        while (TAILQ_EMPTY(&eng->reports) && !eng->closing)
+            pthread_cond_wait(&eng->queue_cond, &eng->queue_lock);
+        struct report *r = TAILQ_FIRST(&eng->reports);
+        if (r)
+            TAILQ_REMOVE(&eng->reports, r, link);
+        pthread_mutex_unlock(&eng->queue_lock);
+        if (!r)
+            return NULL;
+        struct engine_host result = {.ip = r->ip,
+                                     .open_ports = r->open_ports,
+                                     .open_count = r->open_count,
+                                     .obs = r->obs.items,
+                                     .obs_count = r->obs.count,
+                                     .timed_out = r->timed_out};
+        eng->cfg->on_host(&result, eng->cfg->ctx);
+        report_free(r);
+        atomic_fetch_sub(&eng->queued, 1);
+    }
 }
 
 /* Reports and frees the host once nothing of it is left running. */
@@ -205,7 +263,7 @@ static void host_deadline_cb(evutil_socket_t fd, short what, void *arg)
     while (!TAILQ_EMPTY(&h->conns)) {
         struct conn *c = TAILQ_FIRST(&h->conns);
         if (c->connected)
-            conn_finish(c);
+            conn_finish(c, false);
         else
             conn_release(c);
     }
@@ -337,7 +395,7 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
     }
     const uint8_t *data = evbuffer_pullup(in, (ev_ssize_t)len);
     if (m->response_status(data, len) == PROBE_READ_DONE) {
-        conn_done(c);
+        conn_done_whole(c);
         return;
     }
     conn_arm(c, c->read_ms);
@@ -353,9 +411,20 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
     conn_done(c);
 }
 
-/* Ends an exchange: parses what arrived, frees the connection, queues the
- * session's next exchange, and lets the host finish. */
-static void conn_finish(struct conn *c)
+/* Sends the session's next request on the same connection (HTTP keep-alive,
+ * RTSP): no connect, no TLS handshake. */
+static void conn_reuse(struct conn *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    evbuffer_drain(in, evbuffer_get_length(in));
+    c->deadline = ratelimit_clock() + EXCHANGE_TIMEOUTS * c->host->w->eng->cfg->timeout_ms / 1000.0;
+    exchange_send(c);
+}
+
+/* Ends an exchange: parses what arrived, then either sends the next request
+ * on the same connection (whole answer, module allows it) or frees the
+ * connection and queues the session's next exchange. */
+static void conn_finish(struct conn *c, bool whole)
 {
     struct host *h = c->host;
     struct worker *w = h->w;
@@ -378,7 +447,12 @@ static void conn_finish(struct conn *c)
         const uint8_t *data = len ? evbuffer_pullup(in, (ev_ssize_t)len) : NULL;
         if (len)
             atomic_fetch_add(&w->eng->stats->exchanges, 1);
+        s->keep_alive = false;
         s->module->parse_response(s, data ? data : (const uint8_t *)"", len);
+        if (whole && s->keep_alive && !s->done && !h->expired) {
+            conn_reuse(c);
+            return;
+        }
     }
     conn_release(c);
     if (parse && !s->done && !h->expired) {
@@ -388,13 +462,25 @@ static void conn_finish(struct conn *c)
 }
 
 /* conn_finish, then the host may be complete and a slot is free. */
-static void conn_done(struct conn *c)
+static void conn_end(struct conn *c, bool whole)
 {
     struct host *h = c->host;
     struct worker *w = h->w;
-    conn_finish(c);
+    conn_finish(c, whole);
     host_maybe_done(h);
     pump(w);
+}
+
+/* The connection ended early (end of stream, error, timeout, byte cap). */
+static void conn_done(struct conn *c)
+{
+    conn_end(c, false);
+}
+
+/* A whole answer arrived and the connection is still up. */
+static void conn_done_whole(struct conn *c)
+{
+    conn_end(c, true);
 }
 
 static void conn_start(struct worker *w, struct conn *c)
@@ -427,6 +513,12 @@ static bool host_admit(struct worker *w)
 {
     if (w->exhausted || w->hosts_active >= w->max_hosts)
         return false;
+    if (atomic_load(&w->eng->queued) >= w->eng->queue_limit) {
+        /* Reporters are behind: look again shortly instead of piling up. */
+        static const struct timeval later = {0, 20 * 1000};
+        evtimer_add(w->pump_timer, &later);
+        return false;
+    }
     struct target_addr addr;
     if (!target_iter_next(w->it, &addr)) {
         w->exhausted = true;
@@ -549,6 +641,13 @@ static void worker_free(struct worker *w)
         event_base_free(w->base);
 }
 
+/* Without its reporter threads a scan cannot report anything. */
+static void fatal_thread_error(void)
+{
+    log_error("cannot start a reporter thread: %s", strerror(errno));
+    exit(EXIT_FAILURE_RUNTIME);
+}
+
 static uint64_t pick_seed(uint64_t seed)
 {
     while (seed == 0) {
@@ -600,7 +699,15 @@ int engine_run(const struct engine_config *cfg, struct engine_stats *stats, char
         snprintf(err, err_size, "cannot create a TLS context");
         return -1;
     }
-    pthread_mutex_init(&eng.output_lock, NULL);
+    pthread_mutex_init(&eng.queue_lock, NULL);
+    pthread_cond_init(&eng.queue_cond, NULL);
+    TAILQ_INIT(&eng.reports);
+    eng.queue_limit = cfg->concurrency;
+    eng.reporter_count = cfg->threads;
+    eng.reporters = xcalloc(eng.reporter_count, sizeof *eng.reporters);
+    for (unsigned i = 0; i < eng.reporter_count; i++)
+        if (pthread_create(&eng.reporters[i], NULL, reporter_main, &eng) != 0)
+            fatal_thread_error();
     uint64_t seed = pick_seed(cfg->seed);
     struct worker *workers = xcalloc(cfg->threads, sizeof *workers);
     int rc = 0;
@@ -627,6 +734,14 @@ int engine_run(const struct engine_config *cfg, struct engine_stats *stats, char
         worker_free(&workers[i]);
     free(workers);
     SSL_CTX_free(eng.ssl_ctx);
-    pthread_mutex_destroy(&eng.output_lock);
+    pthread_mutex_lock(&eng.queue_lock);
+    eng.closing = true;
+    pthread_cond_broadcast(&eng.queue_cond);
+    pthread_mutex_unlock(&eng.queue_lock);
+    for (unsigned i = 0; i < eng.reporter_count; i++)
+        pthread_join(eng.reporters[i], NULL);
+    free(eng.reporters);
+    pthread_cond_destroy(&eng.queue_cond);
+    pthread_mutex_destroy(&eng.queue_lock);
     return rc;
 }

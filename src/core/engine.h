@@ -61,8 +61,9 @@ struct engine_config {
     unsigned host_timeout_ms;              /* whole-host deadline */
     unsigned threads;
     /* Called for each host with an open port (and, with report_all, for
-     * every host). Calls are serialised by the engine. Returns nothing; the
-     * callee copies what it keeps. */
+     * every host), from --threads reporter threads at once (not from the
+     * event loops, so slow identification never stalls probing): the callee
+     * locks what it shares and copies what it keeps. */
     void (*on_host)(const struct engine_host *host, void *ctx);
     void *ctx;
     bool report_all;

@@ -2,11 +2,13 @@
  * and the one table they are registered in.
  *
  * A probe talks one protocol to one open port as a short series of
- * exchanges. Each exchange is one TCP connection (TLS-wrapped when the
- * module says so): the engine connects, sends what build_request wrote,
- * reads until response_status says stop (or the byte cap, a timeout or end
- * of stream), then hands the bytes to parse_response, which emits
- * observations and moves the session to its next step. The engine knows no
+ * exchanges. Each exchange is one request on a TCP connection (TLS-wrapped
+ * when the module says so): the engine connects, sends what build_request
+ * wrote, reads until response_status says stop (or the byte cap, a timeout
+ * or end of stream), then hands the bytes to parse_response, which emits
+ * observations and moves the session to its next step. When the answer was
+ * whole and parse_response set keep_alive, the next request goes on the same
+ * connection (HTTP keep-alive, RTSP); otherwise a new connection is made. The engine knows no
  * protocol; a module knows no sockets, so each is tested alone.
  *
  * Which module runs on which port is data: data/ports.txt
@@ -38,8 +40,9 @@ struct probe_session {
     const struct probe_module *module;
     const char *ip; /* text form, for Host headers and observations */
     uint16_t port;
-    unsigned step;                 /* module-defined; starts at 0 */
-    bool done;                     /* set by parse_response when nothing follows */
+    unsigned step;   /* module-defined; starts at 0 */
+    bool done;       /* set by parse_response when nothing follows */
+    bool keep_alive; /* set by parse_response: the next request may use this connection */
     char redirect[PROBE_PATH_MAX]; /* http: path of a same-host redirect to follow */
     struct obs_list *out;
 };

@@ -68,12 +68,12 @@ static void http_build_request(struct probe_session *s, char **req, size_t *len)
             xasprintf("POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: camaudit/%s\r\n"
                       "Content-Type: application/soap+xml; charset=utf-8; "
                       "action=\"http://www.onvif.org/ver10/device/wsdl/GetDeviceInformation\"\r\n"
-                      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                      "Content-Length: %zu\r\n\r\n%s",
                       step_path(s), host, CAMAUDIT_VERSION, sizeof onvif_get_device_information - 1,
                       onvif_get_device_information);
     else
         *req = xasprintf("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: camaudit/%s\r\n"
-                         "Accept: */*\r\nConnection: close\r\n\r\n",
+                         "Accept: */*\r\n\r\n",
                          step_path(s), host, CAMAUDIT_VERSION);
     *len = strlen(*req);
 }
@@ -217,6 +217,15 @@ static void parse_step(struct probe_session *s, const struct http_response *r)
     s->step++;
 }
 
+/* HTTP/1.1 keeps the connection unless the answer says close. */
+static bool connection_persists(const struct http_response *r)
+{
+    char value[64];
+    if (http_header_copy(r, "Connection", value, sizeof value) && strcasestr(value, "close"))
+        return false;
+    return strcmp(r->protocol, "HTTP/1.1") == 0;
+}
+
 static void http_parse_response_probe(struct probe_session *s, const uint8_t *data, size_t len)
 {
     struct http_response r;
@@ -232,6 +241,7 @@ static void http_parse_response_probe(struct probe_session *s, const uint8_t *da
     }
     emit_header(s, &r, "Server", "http.server");
     emit_header(s, &r, "WWW-Authenticate", "http.www_authenticate");
+    s->keep_alive = rc == HTTP_PARSE_COMPLETE && connection_persists(&r);
     parse_step(s, &r);
     http_response_free(&r);
     if (s->step >= STEP_COUNT)

@@ -65,6 +65,7 @@ static void rtsp_parse_response(struct probe_session *s, const uint8_t *data, si
         strncmp(r.body, "v=", 2) == 0)
         probe_emit(s, "rtsp.sdp", r.body, r.body_len);
     http_response_free(&r);
+    s->keep_alive = rc == HTTP_PARSE_COMPLETE; /* RTSP sessions carry many requests */
     s->step++;
     s->done = s->step >= STEP_COUNT;
 }

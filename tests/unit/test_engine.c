@@ -150,9 +150,13 @@ struct results {
     bool timed_out[16];
 };
 
+static pthread_mutex_t collect_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Called from several reporter threads at once. */
 static void collect(const struct engine_host *host, void *ctx)
 {
     struct results *r = ctx;
+    pthread_mutex_lock(&collect_lock);
     assert_true(r->count < 16);
     char *line = r->lines[r->count];
     size_t o = (size_t)snprintf(line, 1024, "%s", host->ip);
@@ -165,6 +169,7 @@ static void collect(const struct engine_host *host, void *ctx)
                                   host->obs[i].value);
     r->timed_out[r->count] = host->timed_out;
     r->count++;
+    pthread_mutex_unlock(&collect_lock);
 }
 
 static int compare_lines(const void *a, const void *b)
