@@ -195,14 +195,14 @@ static int serve_devices(struct lab_device *devs, size_t count, const struct opt
     if (rc == EXIT_OK && o->truth &&
         fleet_write_truth(o->truth, devs, count, err, sizeof err) < 0) {
         log_error("%s", err);
-        rc = EXIT_FAILURE_RUNTIME;
+        rc = EXIT_USAGE; /* the path the user named */
     }
     if (rc == EXIT_OK) {
         char *line = xasprintf("ready: %zu devices, %zu sockets on %s (seed %llu)", count,
                                lab_server_socket_count(srv), what, (unsigned long long)o->seed);
         log_info("%s", line);
         if (write_ready(o->ready_file, line) < 0)
-            rc = EXIT_FAILURE_RUNTIME;
+            rc = EXIT_USAGE;
         free(line);
     }
     if (rc == EXIT_OK && lab_server_run(srv) < 0)

@@ -29,6 +29,7 @@
 #define HUGE_CHUNK (64 * 1024)
 #define ENDLESS_LINES_PER_TICK 32
 #define LISTEN_BACKLOG 128
+#define OUTPUT_BACKLOG (1024 * 1024) /* queued answer bytes before reading stops */
 
 struct listener {
     struct lab_server *srv;
@@ -307,6 +308,8 @@ static void on_http_input(struct conn *c)
         size_t avail = evbuffer_get_length(in);
         if (avail == 0)
             return;
+        if (evbuffer_get_length(bufferevent_get_output(c->bev)) > OUTPUT_BACKLOG)
+            return; /* a client that sends without reading waits (on_write resumes) */
         size_t look = avail < HEAD_LIMIT + LAB_BODY_LIMIT ? avail : HEAD_LIMIT + LAB_BODY_LIMIT;
         const char *data = (const char *)evbuffer_pullup(in, (ev_ssize_t)look);
         struct lab_request req;
@@ -446,8 +449,13 @@ static void on_write(struct bufferevent *bev, void *arg)
         return;
     }
     bool drip_pending = c->pending && evbuffer_get_length(c->pending) > 0;
-    if (c->close_when_done && !drip_pending)
+    if (c->close_when_done && !drip_pending) {
         conn_free(c);
+        return;
+    }
+    if ((c->svc->kind == SERVICE_HTTP || c->svc->kind == SERVICE_RTSP) &&
+        c->svc->behaviour == BEHAVE_NORMAL && evbuffer_get_length(bufferevent_get_input(bev)))
+        on_http_input(c); /* requests held back while the output was full */
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)
