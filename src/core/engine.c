@@ -46,6 +46,7 @@ struct port_state {
     enum port_status status;
     struct probe_session session;
     SSL_SESSION *tls_session; /* resumed by the port's later exchanges */
+    bool no_reuse;            /* the server dropped a kept-alive connection */
 };
 
 struct conn {
@@ -55,6 +56,7 @@ struct conn {
     bool started;   /* connect issued */
     bool connected; /* TCP (and TLS) up */
     bool failed;    /* could not even start */
+    bool reused;    /* carries a second or later request */
     struct bufferevent *bev;
     struct bufferevent *tcp; /* the socket bufferevent under a TLS filter */
     struct event *timer;
@@ -418,6 +420,7 @@ static void conn_reuse(struct conn *c)
     struct evbuffer *in = bufferevent_get_input(c->bev);
     evbuffer_drain(in, evbuffer_get_length(in));
     c->deadline = ratelimit_clock() + EXCHANGE_TIMEOUTS * c->host->w->eng->cfg->timeout_ms / 1000.0;
+    c->reused = true;
     exchange_send(c);
 }
 
@@ -439,6 +442,16 @@ static void conn_finish(struct conn *c, bool whole)
         else if (sess)
             SSL_SESSION_free(sess);
     }
+    if (parse && c->reused && evbuffer_get_length(bufferevent_get_input(c->bev)) == 0 &&
+        !h->expired) {
+        /* Many embedded servers close a kept-alive connection without
+         * saying so: ask again on a fresh connection, and stop reusing. */
+        ps->no_reuse = true;
+        conn_release(c);
+        struct conn *next = conn_new(h, ps, false);
+        TAILQ_INSERT_HEAD(&w->queue, next, queue_link);
+        return;
+    }
     if (parse) {
         struct evbuffer *in = bufferevent_get_input(c->bev);
         size_t len = evbuffer_get_length(in);
@@ -449,7 +462,7 @@ static void conn_finish(struct conn *c, bool whole)
             atomic_fetch_add(&w->eng->stats->exchanges, 1);
         s->keep_alive = false;
         s->module->parse_response(s, data ? data : (const uint8_t *)"", len);
-        if (whole && s->keep_alive && !s->done && !h->expired) {
+        if (whole && s->keep_alive && !ps->no_reuse && !s->done && !h->expired) {
             conn_reuse(c);
             return;
         }
