@@ -10,6 +10,10 @@
 #include "tls_cert.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,7 +28,7 @@
 #define FD_MINIMUM 64
 
 struct options {
-    const char *range, *truth, *mix, *personas, *ready_file, *persona, *addr;
+    const char *range, *truth, *mix, *personas, *ready_file, *persona, *addr, *mac;
     uint64_t seed;
     double density;
 };
@@ -35,11 +39,13 @@ static void usage(FILE *out)
                  "Emulates surveillance devices on loopback or in a network namespace.\n\n"
                  "  camlab fleet --range CIDR [--seed N] [--truth FILE] [--mix NAME=W,...]\n"
                  "               [--density D] [--personas DIR] [--ready-file FILE]\n"
-                 "  camlab serve --persona NAME --addr IP [--seed N] [--truth FILE]\n"
-                 "               [--personas DIR] [--ready-file FILE]\n"
+                 "  camlab serve --persona NAME --addr IP [--mac MAC] [--seed N]\n"
+                 "               [--truth FILE] [--personas DIR] [--ready-file FILE]\n"
                  "  camlab list  [--personas DIR]\n\n"
                  "--mix keys are persona names or tags (hostile personas only join when named);\n"
                  "--density is the share of addresses that hold a device (default 1).\n"
+                 "serve takes its MAC from --mac, else from the interface holding --addr\n"
+                 "(a veth in a namespace), else from the persona's OUI and the seed.\n"
                  "Runs until SIGTERM or SIGINT. See lab/README.md.\n");
 }
 
@@ -54,6 +60,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                                              {"ready-file", required_argument, NULL, 'R'},
                                              {"persona", required_argument, NULL, 'P'},
                                              {"addr", required_argument, NULL, 'a'},
+                                             {"mac", required_argument, NULL, 'M'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     o->seed = 1;
@@ -83,6 +90,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'a':
             o->addr = optarg;
+            break;
+        case 'M':
+            o->mac = optarg;
             break;
         case 's':
             errno = 0;
@@ -275,6 +285,49 @@ static int cmd_fleet(int argc, char **argv)
     return rc;
 }
 
+static bool parse_mac(const char *text, uint8_t mac[6])
+{
+    unsigned v[6];
+    char tail;
+    if (sscanf(text, "%2x%*1[:-]%2x%*1[:-]%2x%*1[:-]%2x%*1[:-]%2x%*1[:-]%2x%c", &v[0], &v[1], &v[2],
+               &v[3], &v[4], &v[5], &tail) != 6)
+        return false;
+    for (int i = 0; i < 6; i++)
+        mac[i] = (uint8_t)v[i];
+    return true;
+}
+
+/* The MAC of the non-loopback interface holding addr (a device in its own
+ * namespace behind a veth), so answers print the MAC the wire shows. */
+static bool interface_mac(const struct target_addr *addr, uint8_t mac[6])
+{
+    struct ifaddrs *list;
+    if (getifaddrs(&list) != 0)
+        return false;
+    const char *name = NULL;
+    for (struct ifaddrs *i = list; i && !name; i = i->ifa_next) {
+        if (!i->ifa_addr || (i->ifa_flags & IFF_LOOPBACK) || i->ifa_addr->sa_family != addr->family)
+            continue;
+        const void *bytes = addr->family == AF_INET
+                                ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
+                                : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+        if (memcmp(bytes, addr->bytes, addr->family == AF_INET ? 4 : 16) == 0)
+            name = i->ifa_name;
+    }
+    bool found = false;
+    for (struct ifaddrs *i = list; i && name && !found; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_PACKET || strcmp(i->ifa_name, name))
+            continue;
+        const struct sockaddr_ll *ll = (const struct sockaddr_ll *)i->ifa_addr;
+        if (ll->sll_halen == 6) {
+            memcpy(mac, ll->sll_addr, 6);
+            found = true;
+        }
+    }
+    freeifaddrs(list);
+    return found;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     struct options o = {0};
@@ -299,7 +352,14 @@ static int cmd_serve(int argc, char **argv)
     } else {
         struct lab_device dev;
         lab_device_init(&dev, p, o.seed, &a);
-        rc = serve_devices(&dev, 1, &o, o.addr);
+        uint8_t mac[6];
+        if (o.mac && !parse_mac(o.mac, mac)) {
+            log_error("invalid --mac '%s' (expected six hex bytes like 44:47:cc:01:02:03)", o.mac);
+        } else {
+            if (o.mac || interface_mac(&a, mac))
+                lab_device_set_mac(&dev, mac);
+            rc = serve_devices(&dev, 1, &o, o.addr);
+        }
         lab_device_clear(&dev);
     }
     persona_set_free(set);

@@ -145,6 +145,14 @@ void lab_device_init(struct lab_device *dev, const struct persona *p, uint64_t s
     dev->serial = lab_render(dev, 0, p->serial, strlen(p->serial), NULL);
 }
 
+void lab_device_set_mac(struct lab_device *dev, const uint8_t mac[6])
+{
+    memcpy(dev->mac, mac, 6);
+    free(dev->serial);
+    dev->serial = NULL; /* the serial template may use the MAC */
+    dev->serial = lab_render(dev, 0, dev->persona->serial, strlen(dev->persona->serial), NULL);
+}
+
 void lab_device_clear(struct lab_device *dev)
 {
     free(dev->serial);

@@ -43,6 +43,8 @@ const struct persona *fleet_pick(const struct persona_set *set, const struct fle
 /* Fills dev (identity derived from seed and address). lab_device_clear frees it. */
 void lab_device_init(struct lab_device *dev, const struct persona *p, uint64_t seed,
                      const struct target_addr *addr);
+/* Gives dev another MAC (a real interface's) and re-renders its serial. */
+void lab_device_set_mac(struct lab_device *dev, const uint8_t mac[6]);
 void lab_device_clear(struct lab_device *dev);
 
 /* Expands {{ip}} {{port}} {{mac}} {{MAC}} {{mac_dash}} {{mac_hex}}

@@ -273,6 +273,11 @@ static void test_render(void **state)
     assert_int_equal(len, strlen(want));
     free(out);
     lab_device_clear(&dev);
+    /* a device given its interface's MAC: the serial template follows it */
+    lab_device_init(&dev, persona_set_find(set, "tplink-ipc"), 7, &a);
+    lab_device_set_mac(&dev, (const uint8_t *)"\x54\xa7\x03\x0a\x0b\x0c");
+    assert_string_equal(dev.serial, "54A7030A0B0C");
+    lab_device_clear(&dev);
     persona_set_free(set);
 }
 
