@@ -12,6 +12,7 @@
 #include "core/ports.h"
 #include "core/ratelimit.h"
 #include "core/util.h"
+#include "discovery/discovery_scan.h"
 #include "identify/identify.h"
 #include "policy/policy.h"
 #include "probes/probe.h"
@@ -44,6 +45,7 @@ struct scan_options {
     bool dry_run, jsonl, quiet;
     const char *observations_path, *output_path;
     char *target_text; /* positional targets, space-separated, for the scan record */
+    struct discovery_scan_options discover;
 };
 
 struct scan_output {
@@ -82,9 +84,9 @@ static void scan_usage(FILE *out)
         "  --jsonl           one device JSON object per line instead of the table\n"
         "  --observations F  also write every observation as JSONL to F\n"
         "  -o FILE           write the table or JSONL to FILE\n"
-        "  --quiet           no progress display (the summary line stays)\n%s",
+        "  --quiet           no progress display (the summary line stays)\n%s%s",
         ENGINE_DEFAULT_RATE, ENGINE_DEFAULT_TIMEOUT_MS / 1000.0,
-        ENGINE_DEFAULT_HOST_TIMEOUT_MS / 1000.0, TARGET_OPTIONS_HELP);
+        ENGINE_DEFAULT_HOST_TIMEOUT_MS / 1000.0, DISCOVERY_SCAN_OPTIONS_HELP, TARGET_OPTIONS_HELP);
 }
 
 static const char *option_value(int argc, char **argv, int *i)
@@ -183,6 +185,8 @@ static int parse_scan_args(struct scan_options *o, int argc, char **argv)
             used = store_options_consume(&o->store, argc, argv, &i);
         if (used == 0)
             used = consume_scan_option(o, argc, argv, &i);
+        if (used == 0)
+            used = discovery_scan_consume(&o->discover, argc, argv, &i);
         if (used < 0)
             return -1;
         if (used)
@@ -279,6 +283,7 @@ static void scan_on_host(const struct engine_host *host, void *ctx)
         strlcpy_safe(dev->ip, host->ip, sizeof dev->ip);
     for (size_t i = 0; i < host->open_count; i++)
         device_add_port(dev, host->open_ports[i]);
+    discovery_scan_annotate(dev, host->obs, host->obs_count);
     policy_evaluate(so->policies, dev, host->obs, host->obs_count);
     if (strcmp(dev->manufacturer, "unknown") != 0)
         atomic_fetch_add(&so->devices_identified, 1);
@@ -507,9 +512,12 @@ static int run_scan(struct scan_options *o, const struct probe_port_map *map, in
     };
     so.total_addresses = target_set_count(o->targets.set);
     so.started = ratelimit_clock();
+    struct discovery_scan *ds = discovery_scan_start(&o->discover, o->targets.set, o->rate, &cfg);
     struct engine_stats stats;
     char err[512];
-    if (engine_run(&cfg, &stats, err, sizeof err) != 0) {
+    int engine_rc = engine_run(&cfg, &stats, err, sizeof err);
+    discovery_scan_finish(ds);
+    if (engine_rc != 0) {
         log_error("%s", err);
         rc = EXIT_FAILURE_RUNTIME;
         goto done;

@@ -503,3 +503,34 @@ void target_iter_free(struct target_iter *it)
 {
     free(it);
 }
+
+uint64_t target_set_count_between(struct target_set *set, const struct target_addr *first,
+                                  const struct target_addr *last)
+{
+    target_set_finalize(set);
+    if (first->family != last->family)
+        return 0;
+    u128 lo = addr_to_u128(first), hi = addr_to_u128(last);
+    u128 total = 0;
+    for (size_t i = 0; i < set->effective.count; i++) {
+        const struct addr_range *r = &set->effective.items[i];
+        if (r->family != first->family || r->hi < lo || r->lo > hi)
+            continue;
+        total += (r->hi < hi ? r->hi : hi) - (r->lo > lo ? r->lo : lo) + 1;
+        if (total >= TARGETS_MAX_COUNT)
+            return TARGETS_MAX_COUNT;
+    }
+    return (uint64_t)total;
+}
+
+bool target_set_is_excluded(struct target_set *set, const struct target_addr *a)
+{
+    target_set_finalize(set);
+    u128 v = addr_to_u128(a);
+    for (size_t i = 0; i < set->exclude.count; i++) {
+        const struct addr_range *r = &set->exclude.items[i];
+        if (r->family == a->family && r->lo <= v && v <= r->hi)
+            return true;
+    }
+    return false;
+}

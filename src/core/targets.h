@@ -44,6 +44,14 @@ int target_set_exclude_file(struct target_set *set, const char *path, char *err,
 /* Number of distinct addresses after exclusions. */
 uint64_t target_set_count(struct target_set *set);
 
+/* Addresses of the set (after exclusions) from first to last inclusive
+ * (same family; 0 otherwise): whether a subnet overlaps the targets, or
+ * (first == last) whether one address is a target. */
+uint64_t target_set_count_between(struct target_set *set, const struct target_addr *first,
+                                  const struct target_addr *last);
+/* Whether an exclusion covers the address (whether or not it was a target). */
+bool target_set_is_excluded(struct target_set *set, const struct target_addr *a);
+
 /* Random-order iteration. seed 0 picks a random seed. shard_index < shard_count. */
 struct target_iter;
 struct target_iter *target_iter_new(struct target_set *set, uint64_t seed, uint32_t shard_index,

@@ -18,6 +18,8 @@
 
 #include "core/observation.h"
 
+#include <netinet/in.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -148,6 +150,21 @@ int discovery_run(const struct discovery_options *opts, struct discovery_obs_lis
  * address for wait seconds. Returns the number of answers or -1 (err). */
 int discovery_unicast(const char *ip, double wait, struct discovery_obs_list *out, char *err,
                       size_t err_size);
+
+/* A unicast sweep over many (routed) addresses: the ONVIF and DHIP requests
+ * to each address next() gives, at most rate datagrams per second (0: no
+ * limit), answers read while sending and for wait seconds after the last;
+ * only answers from addresses accept() takes count. */
+struct discovery_sweep {
+    bool (*next)(void *ctx, struct in_addr *addr); /* false when done */
+    bool (*accept)(void *ctx, struct in_addr from);
+    void *ctx;
+    double rate;
+    double wait;
+};
+/* Returns the number of answers, or -1 (err: no socket). */
+int discovery_unicast_sweep(const struct discovery_sweep *sw, struct discovery_obs_list *out,
+                            char *err, size_t err_size);
 
 /* The local interface whose IPv4 subnet holds ip (for `scan --discover`:
  * which segments to search for a target list). Writes its name into out

@@ -9,6 +9,7 @@
 #include "discovery/discovery_upnp.h"
 
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "core/util.h"
 
 #include <arpa/inet.h>
@@ -200,8 +201,9 @@ static void send_module_requests(const struct discovery_module *m, int fd, const
  * hears broadcasts of other segments, which must not be taken for this one. */
 struct receive_filter {
     struct in_addr self;
-    const struct in_addr *only_from;
     unsigned ifindex;
+    bool (*accept)(void *ctx, struct in_addr from); /* NULL: every sender */
+    void *ctx;
 };
 
 /* Receives one datagram with the index of the interface it arrived on. */
@@ -232,8 +234,7 @@ static ssize_t receive(int fd, uint8_t *buf, size_t size, struct sockaddr_in *fr
 
 static bool datagram_wanted(const struct receive_filter *f, struct in_addr from, unsigned ifindex)
 {
-    return from.s_addr != f->self.s_addr &&
-           (!f->only_from || from.s_addr == f->only_from->s_addr) &&
+    return from.s_addr != f->self.s_addr && (!f->accept || f->accept(f->ctx, from)) &&
            (!f->ifindex || ifindex == f->ifindex);
 }
 
@@ -275,6 +276,19 @@ static void collect(const struct discovery_module *const *mods, const int *fds, 
             if (pfd[i].revents & POLLIN)
                 drain_socket(fds[i], mods[i], filter, answers);
     }
+}
+
+/* Reads what has already arrived, without waiting. */
+static void collect_pending(const struct discovery_module *const *mods, const int *fds, size_t n,
+                            const struct receive_filter *filter, struct answer_set *answers)
+{
+    struct pollfd pfd[MODULES_MAX];
+    for (size_t i = 0; i < n; i++)
+        pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+    if (poll(pfd, n, 0) > 0)
+        for (size_t i = 0; i < n; i++)
+            if (pfd[i].revents & POLLIN)
+                drain_socket(fds[i], mods[i], filter, answers);
 }
 
 static bool host_has_description(const struct answer_set *answers, const char *ip)
@@ -386,46 +400,121 @@ int discovery_run(const struct discovery_options *opts, struct discovery_obs_lis
     return count;
 }
 
-int discovery_unicast(const char *ip, double wait, struct discovery_obs_list *out, char *err,
-                      size_t err_size)
+/* The requests of the modules that answer unicast, built once. */
+struct unicast_requests {
+    const struct discovery_module *mods[MODULES_MAX];
+    int fds[MODULES_MAX];
+    size_t n;
+    struct {
+        size_t module;
+        size_t len;
+        uint8_t buf[2048];
+    } req[MODULES_MAX * 2];
+    size_t n_req;
+};
+
+static int unicast_requests_open(struct unicast_requests *u, char *err, size_t err_size)
 {
-    struct in_addr target;
-    if (inet_pton(AF_INET, ip, &target) != 1) {
-        snprintf(err, err_size, "'%s' is not an IPv4 address", ip);
-        return -1;
-    }
     const struct discovery_module *const *all = discovery_modules();
-    const struct discovery_module *mods[MODULES_MAX] = {0};
-    int fds[MODULES_MAX] = {0};
-    size_t n = 0;
-    uint8_t buf[2048];
-    for (size_t i = 0; all[i] && n < MODULES_MAX; i++) {
+    memset(u, 0, sizeof *u);
+    for (size_t i = 0; all[i] && u->n < MODULES_MAX; i++) {
         if (!all[i]->unicast)
             continue;
         int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
             snprintf(err, err_size, "cannot open a UDP socket: %s", strerror(errno));
-            break;
+            for (size_t j = 0; j < u->n; j++)
+                close(u->fds[j]);
+            return -1;
         }
-        for (unsigned v = 0;; v++) {
-            size_t len = all[i]->build_request(v, buf, sizeof buf);
+        for (unsigned v = 0; u->n_req < MODULES_MAX * 2; v++) {
+            size_t len = all[i]->build_request(v, u->req[u->n_req].buf, sizeof u->req[0].buf);
             if (!len)
                 break;
-            if (send_on_interface(fd, buf, len, ip, all[i]->port, NULL) != 0)
-                log_debug("%s: cannot send to %s: %s", all[i]->name, ip, strerror(errno));
+            u->req[u->n_req].module = u->n;
+            u->req[u->n_req++].len = len;
         }
-        mods[n] = all[i];
-        fds[n++] = fd;
+        u->mods[u->n] = all[i];
+        u->fds[u->n++] = fd;
     }
+    return 0;
+}
+
+/* Waits for a send token, reading answers meanwhile. */
+static void wait_for_token(struct ratelimit *rl, const struct unicast_requests *u,
+                           const struct receive_filter *filter, struct answer_set *answers)
+{
+    double now;
+    while (!ratelimit_take(rl, now = ratelimit_clock()))
+        collect(u->mods, u->fds, u->n, time_now() + ratelimit_wait(rl, now), filter, answers);
+}
+
+int discovery_unicast_sweep(const struct discovery_sweep *sw, struct discovery_obs_list *out,
+                            char *err, size_t err_size)
+{
+    struct unicast_requests u;
+    if (unicast_requests_open(&u, err, err_size) != 0)
+        return -1;
     struct answer_set answers = {0};
-    struct receive_filter filter = {.only_from = &target};
-    collect(mods, fds, n, time_now() + wait, &filter, &answers);
-    for (size_t i = 0; i < n; i++)
-        close(fds[i]);
+    struct receive_filter filter = {.accept = sw->accept, .ctx = sw->ctx};
+    struct ratelimit rl;
+    ratelimit_init(&rl, sw->rate, sw->rate > 0 && sw->rate < 64 ? sw->rate : 64, ratelimit_clock());
+    struct in_addr addr;
+    char ip[INET_ADDRSTRLEN];
+    uint64_t asked = 0;
+    while (sw->next(sw->ctx, &addr)) {
+        inet_ntop(AF_INET, &addr, ip, sizeof ip);
+        for (size_t r = 0; r < u.n_req; r++) {
+            wait_for_token(&rl, &u, &filter, &answers);
+            const struct discovery_module *m = u.mods[u.req[r].module];
+            if (send_on_interface(u.fds[u.req[r].module], u.req[r].buf, u.req[r].len, ip, m->port,
+                                  NULL) != 0)
+                log_debug("%s: cannot send to %s: %s", m->name, ip, strerror(errno));
+        }
+        if (++asked % DRAIN_BATCH == 0) /* answers of the first keep coming in */
+            collect_pending(u.mods, u.fds, u.n, &filter, &answers);
+    }
+    collect(u.mods, u.fds, u.n, time_now() + sw->wait, &filter, &answers);
+    for (size_t i = 0; i < u.n; i++)
+        close(u.fds[i]);
     emit_all(&answers, NULL, out);
     int count = (int)answers.count;
     answer_set_free(&answers);
-    return n ? count : -1;
+    return count;
+}
+
+/* One address, asked once. */
+struct single_target {
+    struct in_addr addr;
+    bool given;
+};
+
+static bool single_next(void *ctx, struct in_addr *out)
+{
+    struct single_target *t = ctx;
+    if (t->given)
+        return false;
+    t->given = true;
+    *out = t->addr;
+    return true;
+}
+
+static bool single_accept(void *ctx, struct in_addr from)
+{
+    return from.s_addr == ((struct single_target *)ctx)->addr.s_addr;
+}
+
+int discovery_unicast(const char *ip, double wait, struct discovery_obs_list *out, char *err,
+                      size_t err_size)
+{
+    struct single_target t = {0};
+    if (inet_pton(AF_INET, ip, &t.addr) != 1) {
+        snprintf(err, err_size, "'%s' is not an IPv4 address", ip);
+        return -1;
+    }
+    struct discovery_sweep sw = {
+        .next = single_next, .accept = single_accept, .ctx = &t, .rate = 0, .wait = wait};
+    return discovery_unicast_sweep(&sw, out, err, err_size);
 }
 
 int discovery_neighbours_read(const char *path, const char *interface,

@@ -380,6 +380,34 @@ static char *display_value(struct claim_list *l, const char *value, size_t len)
     return claim_strndup(l, value, n);
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* ONVIF scopes are URIs (RFC 3986): "hardware/AXIS%20P1465-LE" names the
+ * model "AXIS P1465-LE". Decodes %XX escapes of printable ASCII in place;
+ * other escapes stay as they are. */
+static void percent_decode(char *s)
+{
+    char *out = s;
+    for (const char *in = s; s && *in; in++) {
+        int hi, lo;
+        if (in[0] == '%' && (hi = hex_digit(in[1])) >= 0 && (lo = hex_digit(in[2])) >= 0 &&
+            hi * 16 + lo >= 0x20 && hi * 16 + lo < 0x7F) {
+            *out++ = (char)(hi * 16 + lo);
+            in += 2;
+        } else {
+            *out++ = *in;
+        }
+    }
+    if (s)
+        *out = '\0';
+}
+
 static bool on_match(void *ctx, const struct fp_database *db, const struct fingerprint *fp,
                      const struct fp_value *values, size_t count)
 {
@@ -400,6 +428,10 @@ static bool on_match(void *ctx, const struct fp_database *db, const struct finge
         c = &l->items[mc->claim_index];
     }
     merge_match(mc->id, l, c, values, count);
+    if (strcmp(mc->obs->signal, "onvif.scopes") == 0) {
+        percent_decode(c->model);
+        percent_decode(c->firmware);
+    }
     return true;
 }
 

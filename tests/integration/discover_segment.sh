@@ -132,9 +132,39 @@ c, a = s.accept(); open(sys.argv[2], "w").write("connection from %s\n" % a[0])
 ' "$TMP/trap.ready" "$TMP/trap.hit" 2>/dev/null &
 PIDS="$PIDS $!"
 
+# A routed subnet behind a router namespace: the scanner reaches 10.99.0.0/24
+# through 10.88.0.1 (its link rt0, 10.88.0.0/30); r01 there is a Dahua
+# camera that answers ONVIF unicast: `scan --discover` asks it by the
+# unicast sweep (no segment search can reach it).
+ip netns add "${P}rt" || fail "cannot make the router namespace"
+NSLIST="$NSLIST ${P}rt"
+ip -n "${P}rt" link set lo up
+ip link add rt0 netns "${P}scan" type veth peer name up0 netns "${P}rt" || fail "veth rt0"
+ip -n "${P}scan" addr add 10.88.0.2/30 dev rt0
+ip -n "${P}scan" link set rt0 up
+ip -n "${P}scan" route add 10.99.0.0/24 via 10.88.0.1
+ip -n "${P}rt" addr add 10.88.0.1/30 dev up0
+ip -n "${P}rt" link set up0 up
+ip netns exec "${P}rt" sysctl -qw net.ipv4.ip_forward=1
+ip netns add "${P}r01" || fail "cannot make namespace r01"
+NSLIST="$NSLIST ${P}r01"
+ip -n "${P}r01" link set lo up
+ip link add down0 netns "${P}rt" type veth peer name eth0 netns "${P}r01" || fail "veth r01"
+ip -n "${P}rt" addr add 10.99.0.1/24 dev down0
+ip -n "${P}rt" link set down0 up
+ip -n "${P}r01" link set eth0 address 08:ed:ed:00:99:05
+ip -n "${P}r01" addr add 10.99.0.5/24 dev eth0
+ip -n "${P}r01" link set eth0 up
+ip -n "${P}r01" route add default via 10.99.0.1
+ip netns exec "${P}r01" "$RESPONDER" --persona "$PERSONAS/dahua-ipc-hdw1431t1.json" \
+  --interface eth0 --addr 10.99.0.5/24 --gateway 10.99.0.1 --ready-file "$TMP/r01.ready" \
+  2>"$TMP/r01.log" &
+PIDS="$PIDS $!"
+RESPONDERS="$RESPONDERS r01:$!"
+
 # Wait (at most 10 s) for every responder to listen.
 i=0
-while [ "$(ls "$TMP"/*.ready 2>/dev/null | wc -l)" -lt 24 ]; do
+while [ "$(ls "$TMP"/*.ready 2>/dev/null | wc -l)" -lt 25 ]; do
   i=$((i + 1))
   if [ $i -gt 100 ]; then
     cat "$TMP"/*.log
@@ -177,6 +207,38 @@ grep -q '"ip":"10.66.0.13".*"model":"IPC-HDW1431T1-S4".*"protocols":\["onvif","d
 grep -q '"ip":"10.66.0.20".*"protocols":\["onvif"\]' "$TMP/unicast.jsonl" ||
   fail "unicast ONVIF answer of 10.66.0.20"
 [ "$(wc -l < "$TMP/unicast.jsonl")" -eq 2 ] || fail "unicast: answers from other hosts"
+# scan --discover on the segment: the segment search of eth0 only (the
+# targets overlap no other interface), its answers merged with the scan's
+# hosts (port 49152: the UPnP description server of the SSDP devices), the
+# devices only discovery found reported too, marked discovery.only. (The
+# trap, excluded, is never connected to.)
+ip netns exec "${P}scan" "$CAMAUDIT" scan --discover --discover-wait 3 -p 49152 --timeout 1 \
+  --no-store --jsonl --observations "$TMP/scan_obs.jsonl" --exclude 10.66.0.99 10.66.0.0/24 \
+  > "$TMP/scan.jsonl" \
+  2>"$TMP/scan.err" || { cat "$TMP/scan.err"; fail "camaudit scan --discover failed"; }
+grep -q "discovery: searching the segment of eth0" "$TMP/scan.err" &&
+  ! grep -q "segment of eth1\|segment of rt0" "$TMP/scan.err" ||
+  { cat "$TMP/scan.err"; fail "scan --discover searched the wrong segments"; }
+# The routed target, asked by unicast at --rate 20 (16 addresses x 3
+# requests: the first 20 at once, the other 28 take at least 1.4 s) ...
+t0=$(date +%s%N)
+ip netns exec "${P}scan" "$CAMAUDIT" scan --discover --discover-wait 1 --rate 20 -p 49152 \
+  --timeout 0.5 --no-store --jsonl 10.99.0.0/28 > "$TMP/routed.jsonl" 2>"$TMP/routed.err" ||
+  { cat "$TMP/routed.err"; fail "scan --discover (routed) failed"; }
+t1=$(date +%s%N)
+[ $(((t1 - t0) / 1000000)) -ge 1400 ] || fail "unicast sweep faster than --rate 20 allows"
+grep -q "asked 16 routed address" "$TMP/routed.err" && ! grep -q "searching the segment" \
+  "$TMP/routed.err" || { cat "$TMP/routed.err"; fail "routed sweep: wrong addresses asked"; }
+# ... and never when excluded (nor reported).
+ip netns exec "${P}scan" "$CAMAUDIT" scan --discover --discover-wait 1 -p 49152 --timeout 0.5 \
+  --no-store --jsonl --exclude 10.99.0.5 10.99.0.0/28 > "$TMP/excluded.jsonl" \
+  2>"$TMP/excluded.err" || { cat "$TMP/excluded.err"; fail "scan --discover --exclude failed"; }
+grep -q "asked 15 routed address" "$TMP/excluded.err" && [ ! -s "$TMP/excluded.jsonl" ] ||
+  { cat "$TMP/excluded.err" "$TMP/excluded.jsonl"; fail "an excluded address was asked"; }
+ip netns exec "${P}scan" "$CAMAUDIT" scan --discover-wait 0 10.99.0.5 2>"$TMP/badwait.err"
+[ $? -eq 2 ] && grep -q "invalid value '0' for --discover-wait" "$TMP/badwait.err" ||
+  fail "bad --discover-wait not a usage error"
+
 # An observations file that cannot be written is a runtime error, said so.
 ip netns exec "${P}scan" "$CAMAUDIT" discover --interface eth0 --wait 1 \
   --observations /nonexistent/dir/obs.jsonl >/dev/null 2>"$TMP/obsfail.err"
@@ -188,9 +250,9 @@ ip netns exec "${P}scan" "$CAMAUDIT" discover --interface nosuch0 --wait 1 2>"$T
   fail "unknown interface not reported as a usage error"
 
 python3 - "$TMP/truth.txt" "$TMP/hosts.jsonl" "$TMP/obs.jsonl" "$PERSONAS" "$TMP/table.txt" \
-  "$TMP/trap.hit" <<'PY' || { cat "$TMP"/*.log "$TMP/discover.err"; exit 1; }
-import json, os, sys, urllib.parse
-truth_path, hosts_path, obs_path, personas, table_path, trap_hit = sys.argv[1:]
+  "$TMP/trap.hit" "$TMP/scan.jsonl" "$TMP/routed.jsonl" <<'PY' || { cat "$TMP"/*.log "$TMP/discover.err"; exit 1; }
+import json, os, sys
+truth_path, hosts_path, obs_path, personas, table_path, trap_hit, scan_path, routed_path = sys.argv[1:]
 hosts = {}
 for line in open(hosts_path):
     h = json.loads(line)
@@ -228,16 +290,13 @@ for line in open(truth_path):
     if not protocols <= set(h["protocols"]):
         problems.append(f"{node} {persona}: protocols {h['protocols']}, expected {sorted(protocols)}")
     check("mac", mac)
-    # ONVIF scope values are percent-encoded; identify's scope fingerprints
-    # currently keep the escapes (reported), so compare decoded models.
-    if urllib.parse.unquote(h.get("model") or "") != p["model"]:
-        problems.append(f"{node} {persona}: model {h.get('model')!r}, expected {p['model']!r}")
-    # identify names the maker once it is built in; it must then be the real one.
-    if h.get("manufacturer") not in (None, "unknown", p["manufacturer"]):
-        problems.append(f"{node} {persona}: manufacturer {h['manufacturer']!r}, expected {p['manufacturer']!r}")
-    # ... and policy's verdicts then follow from it, as in a scan.
+    # ONVIF scope models come percent-decoded (AXIS%20P1465-LE is AXIS P1465-LE).
+    check("model", p["model"])
+    # identify names the real maker from discovery answers alone ...
+    check("manufacturer", p["manufacturer"])
+    # ... and policy's verdicts follow from it, as in a scan.
     restricted = any(f.get("verdict") == "restricted" for f in h.get("findings", []))
-    if h.get("manufacturer") not in (None, "unknown") and restricted != p["restricted_expected"]:
+    if restricted != p["restricted_expected"]:
         problems.append(f"{node} {persona}: restricted {restricted}, expected {p['restricted_expected']}")
     n = int(mac.replace(":", "")[6:], 16)
     serial = (p["serial"].replace("{{id_dec}}", "%08u" % n).replace("{{id5}}", "%05u" % (n % 100000))
@@ -268,10 +327,51 @@ for s in ["sadp", "dhip", "onvif.scopes", "upnp.device_xml", "ssdp.server", "mac
 table = open(table_path).read()
 if table.count("misaddressed") != 3 or "192.0.0.64" not in table:
     problems.append("table does not show the three misaddressed devices:\n" + table)
+
+# scan --discover: every device of the segment, none of eth1's, each with
+# the maker discovery gave; what only discovery found is marked and why.
+def only_of(h):
+    return [e["value"] for e in h["evidence"] if e["signal"] == "discovery.only"]
+scanned = {}
+for line in open(scan_path):
+    h = json.loads(line)
+    scanned[h["ip"]] = h
+merged = 0
+for line in open(truth_path):
+    node, persona, mac, addr, gw, mis = line.split()
+    ip = addr.split("/")[0]
+    p = json.load(open(f"{personas}/{persona}.json"))
+    h = scanned.pop(ip, None)
+    if not h:
+        problems.append(f"scan --discover: {node} {persona} at {ip} not reported")
+        continue
+    if not p.get("hostile") and h["manufacturer"] != p["manufacturer"]:
+        problems.append(f"scan --discover: {node} manufacturer {h['manufacturer']!r}")
+    only = only_of(h)
+    if 49152 in h["open_ports"]:
+        merged += 1  # the scan found it: discovery's observations joined its own
+        if only:
+            problems.append(f"scan --discover: {node} scanned but marked {only}")
+    elif mis == "yes":
+        if only != ["not a target, found by local discovery on eth0"] or not any(
+                e["signal"] == "discovery.misaddressed" for e in h["evidence"]):
+            problems.append(f"scan --discover: misaddressed {node}: {h['evidence']}")
+    elif only != ["no scanned port answered, found by local discovery on eth0"]:
+        problems.append(f"scan --discover: {node} marked {only}")
+if merged < 2 or "10.66.0.30" in scanned:
+    problems.append(f"scan --discover: {merged} hosts merged (Tenda and the hostile device serve 49152)")
+for ip in scanned:
+    problems.append(f"scan --discover: unexpected host {ip}")
+routed = [json.loads(l) for l in open(routed_path)]
+if len(routed) != 1 or routed[0]["ip"] != "10.99.0.5" or routed[0]["manufacturer"] != "Dahua" \
+        or routed[0]["model"] != "IPC-HDW1431T1-S4" \
+        or only_of(routed[0]) != ["no scanned port answered, found by unicast discovery"]:
+    problems.append(f"scan --discover routed: {routed}")
 if problems:
     print("\n".join(problems))
     sys.exit(1)
-print("discover: 22 devices (one hostile) found and checked against the truth, 3 misaddressed")
+print("discover: 22 devices (one hostile) found and checked against the truth, 3 misaddressed;"
+      f" scan --discover: all 22, {merged} merged with the scan's hosts, the routed one by unicast")
 PY
 
 # The responders stop cleanly on SIGTERM (under the sanitizers: no leak, no
