@@ -6,6 +6,7 @@
 #include "core/util.h"
 #include "fleet.h"
 #include "persona.h"
+#include "serve_discovery.h"
 #include "server.h"
 #include "tls_cert.h"
 
@@ -358,7 +359,11 @@ static int cmd_serve(int argc, char **argv)
         } else {
             if (o.mac || interface_mac(&a, mac))
                 lab_device_set_mac(&dev, mac);
+            char *dir = o.personas ? xstrdup(o.personas) : data_path("lab/personas");
+            struct serve_discovery *sd = serve_discovery_start(&dev, dir);
             rc = serve_devices(&dev, 1, &o, o.addr);
+            serve_discovery_stop(sd);
+            free(dir);
         }
         lab_device_clear(&dev);
     }
