@@ -40,6 +40,7 @@ struct fp_set {
     bool finalized;
     struct matcher_pool *pool;
 #ifdef HAVE_HYPERSCAN
+    hs_database_t *prefilter; /* the literals of every indexed database, one compile */
     hs_scratch_t *proto_scratch;
 #endif
 };
@@ -53,17 +54,24 @@ struct fp_matcher {
     size_t buf_used;
     struct fp_value values[FPDB_MAX_PARAMS];
 #ifdef HAVE_HYPERSCAN
+    const hs_database_t *prefilter;
     hs_scratch_t *scratch;
+    unsigned want_ordinal; /* the database being scanned for */
 #endif
 };
 
+/* A database's share of the set's one literal prefilter. */
 struct fp_index {
-#ifdef HAVE_HYPERSCAN
-    hs_database_t *hs;
-#endif
-    unsigned *unindexed; /* fingerprints the prefilter cannot take */
+    unsigned ordinal;    /* the database's place in the set (high bits of literal ids) */
+    bool indexed;        /* its literals are in the set's prefilter */
+    unsigned *unindexed; /* fingerprints the prefilter cannot take: always run */
     size_t unindexed_count;
 };
+
+/* Literal ids: database ordinal above, fingerprint index below. */
+#define FP_ID_BITS 20
+#define FP_ID_MASK ((1u << FP_ID_BITS) - 1)
+#define FP_MAX_DATABASES (1u << (32 - FP_ID_BITS))
 
 /* ---- Ruby regex translation ------------------------------------------ */
 
@@ -532,9 +540,6 @@ static void free_index(struct fp_index *ix)
 {
     if (!ix)
         return;
-#ifdef HAVE_HYPERSCAN
-    hs_free_database(ix->hs);
-#endif
     free(ix->unindexed);
     free(ix);
 }
@@ -679,6 +684,7 @@ void fp_set_free(struct fp_set *set)
     free(set->pool);
 #ifdef HAVE_HYPERSCAN
     hs_free_scratch(set->proto_scratch);
+    hs_free_database(set->prefilter);
 #endif
     free(set);
 }
@@ -965,18 +971,55 @@ static size_t extract_literals(const char *pattern, struct literal_run *out, siz
 #ifdef HAVE_HYPERSCAN
 #define LITERALS_PER_PATTERN 64
 
-/* Compiles the literals of one database into a Hyperscan literal set;
- * patterns without usable literals always run. */
-static struct fp_index *build_index(struct fp_set *set, struct fp_database *db)
+/* Literals of all indexed databases, gathered for one compile. */
+struct literal_batch {
+    char **exprs;
+    size_t *lens;
+    unsigned *flags, *ids;
+    size_t count, cap;
+};
+
+static void batch_add(struct literal_batch *b, const struct literal_run *lit, unsigned id)
+{
+    if (b->count == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 1024;
+        b->exprs = xrealloc(b->exprs, b->cap * sizeof *b->exprs);
+        b->lens = xrealloc(b->lens, b->cap * sizeof *b->lens);
+        b->flags = xrealloc(b->flags, b->cap * sizeof *b->flags);
+        b->ids = xrealloc(b->ids, b->cap * sizeof *b->ids);
+    }
+    b->exprs[b->count] = xmalloc(lit->len + 1); /* may hold NUL bytes */
+    memcpy(b->exprs[b->count], lit->bytes, lit->len);
+    b->exprs[b->count][lit->len] = '\0';
+    b->lens[b->count] = lit->len;
+    b->flags[b->count] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+    b->ids[b->count++] = id;
+}
+
+static void batch_free(struct literal_batch *b)
+{
+    for (size_t k = 0; k < b->count; k++)
+        free(b->exprs[k]);
+    free(b->exprs);
+    free(b->lens);
+    free(b->flags);
+    free(b->ids);
+}
+
+/* A database's index: its literals go to the batch, the patterns without a
+ * usable literal always run. */
+static struct fp_index *build_index(struct fp_database *db, unsigned ordinal,
+                                    struct literal_batch *batch)
 {
     struct fp_index *ix = xcalloc(1, sizeof *ix);
-    size_t cap = db->count * LITERALS_PER_PATTERN + 1;
-    char **exprs = xcalloc(cap, sizeof *exprs);
-    size_t *lens = xcalloc(cap, sizeof *lens);
-    unsigned *flags = xcalloc(cap, sizeof *flags);
-    unsigned *ids = xcalloc(cap, sizeof *ids);
+    ix->ordinal = ordinal;
     ix->unindexed = xcalloc(db->count + 1, sizeof *ix->unindexed);
-    unsigned n = 0;
+    if (db->count > FP_ID_MASK || ordinal >= FP_MAX_DATABASES) {
+        for (size_t i = 0; i < db->count; i++)
+            ix->unindexed[ix->unindexed_count++] = (unsigned)i;
+        return ix;
+    }
+    ix->indexed = true;
     struct literal_run lits[LITERALS_PER_PATTERN];
     for (size_t i = 0; i < db->count; i++) {
         struct fingerprint *fp = &db->fps[i];
@@ -985,39 +1028,43 @@ static struct fp_index *build_index(struct fp_set *set, struct fp_database *db)
         char *expr = fp_translate_ruby_regex(fp->pattern);
         size_t k = extract_literals(expr, lits, LITERALS_PER_PATTERN);
         free(expr);
-        if (!k) {
+        if (!k)
             ix->unindexed[ix->unindexed_count++] = (unsigned)i;
-            continue;
-        }
-        for (size_t j = 0; j < k; j++) {
-            exprs[n] = xmalloc(lits[j].len + 1); /* may hold NUL bytes */
-            memcpy(exprs[n], lits[j].bytes, lits[j].len);
-            exprs[n][lits[j].len] = '\0';
-            lens[n] = lits[j].len;
-            flags[n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
-            ids[n++] = (unsigned)i;
-        }
+        for (size_t j = 0; j < k; j++)
+            batch_add(batch, &lits[j], (ordinal << FP_ID_BITS) | (unsigned)i);
     }
+    return ix;
+}
+
+/* One Hyperscan compile for every indexed database (a compile has a large
+ * fixed cost); when it fails, every pattern runs. */
+static void compile_prefilter(struct fp_set *set, struct literal_batch *batch)
+{
     hs_compile_error_t *cerr = NULL;
-    if (n && hs_compile_lit_multi((const char *const *)exprs, flags, ids, lens, n, HS_MODE_BLOCK,
-                                  NULL, &ix->hs, &cerr) != HS_SUCCESS) {
-        log_warn("%s: prefilter not built (%s); every pattern will run", db->path,
+    if (batch->count &&
+        hs_compile_lit_multi((const char *const *)batch->exprs, batch->flags, batch->ids,
+                             batch->lens, (unsigned)batch->count, HS_MODE_BLOCK, NULL,
+                             &set->prefilter, &cerr) != HS_SUCCESS) {
+        log_warn("prefilter not built (%s); every pattern will run",
                  cerr && cerr->message ? cerr->message : "unknown error");
         hs_free_compile_error(cerr);
-        ix->hs = NULL;
-        ix->unindexed_count = 0;
-        for (size_t i = 0; i < db->count; i++)
-            ix->unindexed[ix->unindexed_count++] = (unsigned)i;
+        set->prefilter = NULL;
     }
-    if (ix->hs && hs_alloc_scratch(ix->hs, &set->proto_scratch) != HS_SUCCESS)
-        log_warn("%s: cannot allocate prefilter scratch", db->path);
-    for (unsigned k = 0; k < n; k++)
-        free(exprs[k]);
-    free(exprs);
-    free(lens);
-    free(flags);
-    free(ids);
-    return ix;
+    if (set->prefilter && hs_alloc_scratch(set->prefilter, &set->proto_scratch) != HS_SUCCESS) {
+        log_warn("cannot allocate prefilter scratch; every pattern will run");
+        hs_free_database(set->prefilter);
+        set->prefilter = NULL;
+    }
+    if (!set->prefilter)
+        for (size_t d = 0; d < set->count; d++) {
+            struct fp_index *ix = set->dbs[d].index;
+            if (!ix || !ix->indexed)
+                continue;
+            ix->indexed = false;
+            ix->unindexed_count = 0;
+            for (size_t i = 0; i < set->dbs[d].count; i++)
+                ix->unindexed[ix->unindexed_count++] = (unsigned)i;
+        }
 }
 #endif
 
@@ -1045,6 +1092,9 @@ void fp_set_finalize_for(struct fp_set *set,
 {
     if (set->finalized)
         return;
+#ifdef HAVE_HYPERSCAN
+    struct literal_batch batch = {0};
+#endif
     for (size_t i = 0; i < set->count; i++) {
         struct fp_database *db = &set->dbs[i];
         if (wanted && !wanted(db, ctx))
@@ -1052,9 +1102,13 @@ void fp_set_finalize_for(struct fp_set *set,
         jit_database(db);
 #ifdef HAVE_HYPERSCAN
         free_index(db->index);
-        db->index = build_index(set, db);
+        db->index = build_index(db, (unsigned)i, &batch);
 #endif
     }
+#ifdef HAVE_HYPERSCAN
+    compile_prefilter(set, &batch);
+    batch_free(&batch);
+#endif
     /* Matchers made before this may be too small for the new patterns. */
     for (size_t i = 0; i < set->pool->count; i++)
         matcher_free(set->pool->free_list[i]);
@@ -1085,6 +1139,7 @@ struct fp_matcher *fp_matcher_acquire(const struct fp_set *set)
 #ifdef HAVE_HYPERSCAN
     if (set->proto_scratch && hs_clone_scratch(set->proto_scratch, &m->scratch) != HS_SUCCESS)
         m->scratch = NULL;
+    m->prefilter = set->prefilter;
 #endif
     return m;
 }
@@ -1179,11 +1234,13 @@ static int on_hs_match(unsigned int id, unsigned long long from, unsigned long l
                        unsigned int flags, void *ctx)
 {
     struct fp_matcher *m = ctx;
+    if (id >> FP_ID_BITS != m->want_ordinal)
+        return 0; /* a literal of another database */
     if (m->hit_count == m->hit_cap) {
         m->hit_cap = m->hit_cap ? m->hit_cap * 2 : 64;
         m->hits = xrealloc(m->hits, m->hit_cap * sizeof *m->hits);
     }
-    m->hits[m->hit_count++] = id;
+    m->hits[m->hit_count++] = id & FP_ID_MASK;
     return 0;
 }
 #endif
@@ -1215,8 +1272,10 @@ static void collect_candidates(const struct fp_database *db, struct fp_matcher *
     m->hit_count = 0;
     const struct fp_index *ix = db->index;
 #ifdef HAVE_HYPERSCAN
-    if (ix && ix->hs && m->scratch && len <= UINT32_MAX) {
-        if (hs_scan(ix->hs, value, (unsigned)len, 0, m->scratch, on_hs_match, m) != HS_SUCCESS)
+    if (ix && ix->indexed && m->prefilter && m->scratch && len <= UINT32_MAX) {
+        m->want_ordinal = ix->ordinal;
+        if (hs_scan(m->prefilter, value, (unsigned)len, 0, m->scratch, on_hs_match, m) !=
+            HS_SUCCESS)
             m->hit_count = 0;
         for (size_t i = 0; i < ix->unindexed_count; i++)
             add_hit(m, ix->unindexed[i]);

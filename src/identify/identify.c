@@ -511,6 +511,36 @@ static char *join_oui(struct claim_list *claims, const char *registry, const cha
     return claim_concat(claims, parts, 5);
 }
 
+/* What an IEEE organisation name says: a module maker (names nobody) or a
+ * maker/brand. Registry names are stable for the identifier's life, so a
+ * small per-thread cache keyed by the name's address saves the lookups for
+ * the blocks a site's devices share. */
+struct organization_verdict {
+    bool module;
+    struct maker_resolution r;
+};
+
+#define ORG_CACHE_SLOTS 64
+static struct organization_verdict organization_verdict(const struct identifier *id,
+                                                        const char *organization)
+{
+    static _Thread_local struct {
+        const char *organization;
+        unsigned long generation;
+        struct organization_verdict v;
+    } cache[ORG_CACHE_SLOTS];
+    size_t slot = ((uintptr_t)organization >> 4) % ORG_CACHE_SLOTS;
+    if (cache[slot].organization == organization && cache[slot].generation == id->tables.generation)
+        return cache[slot].v;
+    struct organization_verdict v = {maker_is_module(&id->tables, organization), {0}};
+    if (!v.module)
+        v.r = maker_resolve(&id->tables, organization, strlen(organization), NULL);
+    cache[slot].organization = organization;
+    cache[slot].generation = id->tables.generation;
+    cache[slot].v = v;
+    return v;
+}
+
 static void claim_mac(const struct identifier *id, const char *text, struct claim_list *claims)
 {
     uint64_t mac;
@@ -530,14 +560,14 @@ static void claim_mac(const struct identifier *id, const char *text, struct clai
         c->matched_by = claim_strdup(claims, "oui: not registered");
         return;
     }
-    if (maker_is_module(&id->tables, om.organization)) {
+    struct organization_verdict v = organization_verdict(id, om.organization);
+    if (v.module) {
         c->matched_by =
             join_oui(claims, om.registry, om.organization, " (module maker: names nobody)");
         return;
     }
     c->matched_by = join_oui(claims, om.registry, om.organization, "");
-    struct maker_resolution r =
-        maker_resolve(&id->tables, om.organization, strlen(om.organization), NULL);
+    struct maker_resolution r = v.r;
     if (r.manufacturer || r.supports) {
         c->manufacturer = claim_strdup(claims, r.manufacturer ? r.manufacturer : r.supports);
         c->generic = !r.manufacturer;

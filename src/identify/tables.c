@@ -332,6 +332,8 @@ static int load_table(const char *dir, const char *file, csv_row_fn fn, void *ct
 
 int maker_tables_load(struct maker_tables *t, const char *data_dir, char *err, size_t err_size)
 {
+    static _Atomic unsigned long loads;
+    t->generation = ++loads;
     t->makers = name_map_new();
     t->brands = name_map_new();
     t->modules = name_map_new();
@@ -401,24 +403,62 @@ static struct maker_resolution resolve_oem(const struct maker_tables *t, const c
     return r;
 }
 
-struct maker_resolution maker_resolve(const struct maker_tables *t, const char *text, size_t len,
-                                      const char *model)
+/* The resolution itself; *needs_model when an OEM row's model_pattern took
+ * part (the answer may then differ for another model). */
+static struct maker_resolution resolve_uncached(const struct maker_tables *t, const char *text,
+                                                size_t len, const char *model, bool *needs_model)
 {
     struct maker_resolution r = {0};
-    if (!text || !len)
-        return r;
+    *needs_model = false;
     r.manufacturer = name_map_get(t->makers, text, len, NULL);
     if (r.manufacturer)
         return r;
     const char *key = name_map_get(t->brands, text, len, NULL);
-    if (key)
-        return resolve_oem(t, key, model);
-    r.manufacturer = name_map_find_prefix(t->makers, text, len, NULL);
-    if (r.manufacturer)
+    if (!key) {
+        r.manufacturer = name_map_find_prefix(t->makers, text, len, NULL);
+        if (r.manufacturer)
+            return r;
+        key = name_map_find_prefix(t->brands, text, len, NULL);
+    }
+    if (!key)
         return r;
-    key = name_map_find_prefix(t->brands, text, len, NULL);
-    if (key)
-        return resolve_oem(t, key, model);
+    *needs_model = true;
+    return resolve_oem(t, key, model);
+}
+
+/* The same names come back for every host (fixed vendor params, registry
+ * organisations): a small per-thread cache of answers that do not depend on
+ * the model, keyed by the text itself and the tables' load. */
+#define RESOLVE_CACHE_SLOTS 128
+#define RESOLVE_CACHE_TEXT 48
+struct resolve_cache_entry {
+    unsigned long generation;
+    size_t len;
+    char text[RESOLVE_CACHE_TEXT];
+    struct maker_resolution r;
+};
+
+struct maker_resolution maker_resolve(const struct maker_tables *t, const char *text, size_t len,
+                                      const char *model)
+{
+    static _Thread_local struct resolve_cache_entry cache[RESOLVE_CACHE_SLOTS];
+    struct maker_resolution r = {0};
+    if (!text || !len)
+        return r;
+    struct resolve_cache_entry *e = NULL;
+    if (len <= RESOLVE_CACHE_TEXT) {
+        e = &cache[hash_bytes(text, len) % RESOLVE_CACHE_SLOTS];
+        if (e->generation == t->generation && e->len == len && memcmp(e->text, text, len) == 0)
+            return e->r;
+    }
+    bool needs_model;
+    r = resolve_uncached(t, text, len, model, &needs_model);
+    if (e && !needs_model) {
+        e->generation = t->generation;
+        e->len = len;
+        memcpy(e->text, text, len);
+        e->r = r;
+    }
     return r;
 }
 

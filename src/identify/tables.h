@@ -62,6 +62,7 @@ struct maker_tables {
     struct oem_row *oem;
     size_t oem_count;
     struct name_map *modules; /* Wi-Fi/chip module makers */
+    unsigned long generation; /* unique per load: keys the resolution cache */
 };
 
 /* Loads data/manufacturers.csv, data/oem.csv and data/module_makers.csv

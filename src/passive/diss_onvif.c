@@ -1,22 +1,13 @@
-/* diss_onvif.c — ONVIF WS-Discovery on UDP 3702: the Scopes of a device's
- * Hello announcement or ProbeMatch answer (onvif://www.onvif.org/name/...,
- * hardware/..., type/...) and its XAddrs (service URLs), credited to the
- * device. Probes are skipped. */
+/* diss_onvif.c — ONVIF WS-Discovery on UDP 3702: the Scopes and XAddrs of a
+ * device's Hello announcement or ProbeMatch answer. Probes are skipped.
+ * Parsed by src/discovery (see diss_discovery.c). */
 #include "passive/dissect.h"
-#include "passive/textproto.h"
+
+#include "discovery/discovery.h"
 
 static void dissect_onvif(struct passive *ps, const struct packet *pkt)
 {
-    const uint8_t *p = pkt->payload;
-    size_t len = pkt->payload_len;
-    if (!text_find_ci(p, len, "discovery/Hello") && !text_find_ci(p, len, "ProbeMatch"))
-        return;
-    const uint8_t *v;
-    size_t vlen;
-    if (xml_element_text(p, len, "Scopes", &v, &vlen) && vlen)
-        passive_emit(ps, pkt, SIDE_SRC, 3702, "onvif.scopes", v, vlen);
-    if (xml_element_text(p, len, "XAddrs", &v, &vlen) && vlen)
-        passive_emit(ps, pkt, SIDE_SRC, 3702, "onvif.xaddrs", v, vlen);
+    dissect_discovery_reply(ps, pkt, "onvif", discovery_onvif_parse, 3702);
 }
 
 const struct dissector dissector_onvif = {

@@ -52,9 +52,17 @@ void passive_bind_mac(struct passive *ps, const struct packet *pkt, int family, 
 /* The state of the dissector now running (NULL when it has none). */
 void *passive_state(struct passive *ps);
 
+struct discovery_answer;
+/* The body of the discovery-broadcast dissectors (diss_discovery.c): parse
+ * the payload with a src/discovery reply parser and emit what it found about
+ * the sender, at the protocol's port. */
+void dissect_discovery_reply(struct passive *ps, const struct packet *pkt, const char *module,
+                             int (*parse)(const uint8_t *, size_t, struct discovery_answer *),
+                             uint16_t port);
+
 /* Extern dissectors (one file each). */
 extern const struct dissector dissector_arp, dissector_dhcp, dissector_dns, dissector_tls,
     dissector_http, dissector_rtsp, dissector_ssdp, dissector_sadp, dissector_dhip,
-    dissector_xiongmai, dissector_onvif;
+    dissector_xiongmai, dissector_onvif, dissector_dahua5050, dissector_mdns;
 
 #endif

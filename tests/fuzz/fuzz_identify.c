@@ -1,6 +1,7 @@
 /* fuzz_identify.c — identify_host on arbitrary observation values with the
  * project's database: the input is cut into observations at '\n', the first
- * byte of each choosing its signal. The device must come out whole. */
+ * byte of each choosing its signal. The device must come out whole, and its
+ * direct JSON line must equal jansson's. */
 #include "identify/identify.h"
 
 #include "core/util.h"
@@ -72,6 +73,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     device_append_jsonl(dev, &line, &cap, &len);
     if (!len || line[len - 1] != '\n')
         abort();
+    /* the direct writer must say exactly what jansson says */
+    json_t *j = device_to_json(dev);
+    char *want = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    json_decref(j);
+    if (!want || strlen(want) != len - 1 || memcmp(want, line, len - 1) != 0)
+        abort();
+    free(want);
     free(line);
     device_free(dev);
     for (size_t i = 0; i < n; i++)

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""check_lab.py TRUTH.json DEVICES.jsonl OBSERVATIONS.jsonl PLAYED.txt PERSONAS [strict]
+"""check_lab.py TRUTH.json DEVICES.jsonl OBSERVATIONS.jsonl PLAYED.txt PERSONAS [strict|cameras]
 Checks `camaudit passive` on the recorded lab traffic: every device of the
 truth is reported; every TLS service of its persona yields its certificate
 subject; every device has HTTP, RTSP or TLS observations; every phone-home lookup
 played gives a phone_home finding naming the service. With 'strict'
 (identify built in) no device may be named wrongly and every device the
 truth marks restricted must be named; devices identify cannot name from
-what passive saw are listed, not failed (on loopback there are no MACs; a
-VStarcam behind a module maker's OUI with a generic GoAhead page names
-nobody)."""
+what passive saw are listed, not failed (on loopback there are no MACs and
+no discovery broadcasts). With 'cameras' (a segment: MACs and discovery on
+the wire) every camera, recorder and doorbell must be named as well."""
 import json
 import os
 import sys
@@ -20,7 +20,9 @@ def main():
     obs = [json.loads(line) for line in open(sys.argv[3])]
     played = dict(line.split() for line in open(sys.argv[4]) if line.strip())
     personas_dir = sys.argv[5]
-    strict = len(sys.argv) > 6 and sys.argv[6] == "strict"
+    mode = sys.argv[6] if len(sys.argv) > 6 else ""
+    strict = mode in ("strict", "cameras")
+    surveillance = ("ip_camera", "nvr", "dvr", "doorbell")
     errors, unnamed = [], []
     for t in truth:
         ip = t["ip"]
@@ -53,8 +55,9 @@ def main():
             named, truth_name = dev["manufacturer"].lower(), t["manufacturer"].lower()
             if named == "unknown":
                 unnamed.append("%s (%s)" % (ip, t["persona"]))
-                if t.get("restricted_expected"):
-                    errors.append("%s (%s): restricted maker %r not named" %
+                if t.get("restricted_expected") or (
+                        mode == "cameras" and t.get("device_type") in surveillance):
+                    errors.append("%s (%s): maker %r not named" %
                                   (ip, t["persona"], t["manufacturer"]))
             elif not (named.startswith(truth_name) or truth_name.startswith(named)):
                 errors.append("%s (%s): manufacturer %r, truth %r" %

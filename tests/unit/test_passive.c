@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "discovery/discovery.h"
 #include "passive/passive.h"
 
 #include <pcap/dlt.h>
@@ -281,61 +282,40 @@ static void test_rtsp_realm(void **state)
                         "10.0.0.5|rtsp.www_authenticate|Digest realm=\"IP Camera(C2183)\"\n");
 }
 
-static void test_dhip_length_field_is_not_trusted(void **state)
+/* Discovery replies are parsed by src/discovery (its own tests cover hostile
+ * datagrams); passive credits what they say to the sender and binds the MAC
+ * the device reports. Requests seen on the wire give nothing. */
+static void test_discovery_replies_credit_the_sender(void **state)
 {
     (void)state;
-    uint8_t msg[128] = {0x20, 0, 0, 0, 'D', 'H', 'I', 'P'};
-    const char body[] = "{\"method\":\"client.notifyDevInfo\"}";
-    memcpy(msg + 32, body, sizeof body - 1);
-    msg[16] = msg[17] = msg[18] = msg[19] = 0xff; /* claims 4 GB */
-    struct packet pkt = udp_packet(37810, 37810, msg, 32 + sizeof body - 1);
+    const char body[] = "{\"mac\":\"08:ed:ed:87:42:7a\",\"method\":\"client.notifyDevInfo\","
+                        "\"params\":{\"deviceInfo\":{\"DeviceType\":\"IPC-HDW1431T1-S4\","
+                        "\"SerialNo\":\"6C01E93PAG69A7D\",\"Version\":\"2.800.0000000.13.R\"}}}";
+    uint8_t msg[512];
+    size_t len = discovery_dhip_frame(body, sizeof body - 1, msg, sizeof msg);
+    assert_true(len > 32);
+    struct packet pkt = udp_packet(37810, 37810, msg, len);
     struct collected c;
     dissect_one("dhip", &pkt, &c);
-    assert_string_equal(c.text, "10.0.0.5|dhip|{\"method\":\"client.notifyDevInfo\"}\n");
-    const char search[] = "{\"method\":\"DHDiscover.search\"}";
-    memcpy(msg + 32, search, sizeof search - 1);
-    pkt.payload_len = 32 + sizeof search - 1;
+    assert_non_null(strstr(c.text, "10.0.0.5|discovery.model|IPC-HDW1431T1-S4\n"));
+    assert_non_null(strstr(c.text, "10.0.0.5|discovery.serial|6C01E93PAG69A7D\n"));
+    assert_non_null(strstr(c.text, "10.0.0.5|mac|08:ed:ed:87:42:7a\n"));
+    assert_non_null(strstr(c.text, "10.0.0.5|dhip|{"));
+    const char search[] = "{\"method\":\"DHDiscover.search\",\"params\":{\"mac\":\"\",\"uni\":1}}";
+    len = discovery_dhip_frame(search, sizeof search - 1, msg, sizeof msg);
+    pkt = udp_packet(50000, 37810, msg, len);
     dissect_one("dhip", &pkt, &c);
     assert_int_equal(c.observations, 0);
-}
-
-static void test_xiongmai_only_search_replies(void **state)
-{
-    (void)state;
-    uint8_t msg[64] = {0xff, 1};
-    msg[14] = 1530 & 0xff; /* a search request */
-    msg[15] = 1530 >> 8;
-    msg[16] = 200; /* longer than the packet */
-    memcpy(msg + 20, "{\"Ret\":100}", 11);
-    struct packet pkt = udp_packet(34569, 34569, msg, 31);
-    struct collected c;
-    dissect_one("xiongmai", &pkt, &c);
-    assert_int_equal(c.observations, 0);
-    msg[14] = 1531 & 0xff;
-    dissect_one("xiongmai", &pkt, &c);
-    assert_string_equal(c.text, "10.0.0.5|dvrip.search|{\"Ret\":100}\n");
-}
-
-static void test_onvif_and_sadp_need_their_messages(void **state)
-{
-    (void)state;
-    const char probe[] = "<e:Envelope><e:Body><d:Probe><d:Scopes>x</d:Scopes></d:Probe>";
-    struct packet pkt = udp_packet(3702, 3702, probe, sizeof probe - 1);
-    struct collected c;
+    const char probe[] =
+        "<e:Envelope><e:Body><d:Probe><d:Types>dn:NetworkVideoTransmitter</d:Types>"
+        "</d:Probe></e:Body></e:Envelope>";
+    pkt = udp_packet(50000, 3702, probe, sizeof probe - 1);
     dissect_one("onvif", &pkt, &c);
     assert_int_equal(c.observations, 0);
-    const char match[] = "<d:ProbeMatches><d:ProbeMatch><d:Scopes>onvif://www.onvif.org/name/X "
-                         "</d:Scopes>";
-    pkt = udp_packet(3702, 50000, match, sizeof match - 1);
-    dissect_one("onvif", &pkt, &c);
-    assert_string_equal(c.text, "10.0.0.5|onvif.scopes|onvif://www.onvif.org/name/X\n");
-    const char unclosed[] = "<d:ProbeMatch><d:Scopes>onvif://never-closed";
-    pkt = udp_packet(3702, 50000, unclosed, sizeof unclosed - 1);
-    dissect_one("onvif", &pkt, &c);
-    assert_int_equal(c.observations, 0);
-    const char inquiry[] = "<?xml version=\"1.0\"?><Probe><Types>inquiry</Types></Probe>";
-    pkt = udp_packet(37020, 37020, inquiry, sizeof inquiry - 1);
-    dissect_one("sadp", &pkt, &c);
+    const char msearch[] = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "
+                           "\"ssdp:discover\"\r\nST: ssdp:all\r\nMX: 1\r\n\r\n";
+    pkt = udp_packet(50000, 1900, msearch, sizeof msearch - 1);
+    dissect_one("ssdp", &pkt, &c);
     assert_int_equal(c.observations, 0);
 }
 
@@ -428,9 +408,7 @@ int main(void)
         cmocka_unit_test(test_tls_garbage_certificate),
         cmocka_unit_test(test_http_headers_and_title),
         cmocka_unit_test(test_rtsp_realm),
-        cmocka_unit_test(test_dhip_length_field_is_not_trusted),
-        cmocka_unit_test(test_xiongmai_only_search_replies),
-        cmocka_unit_test(test_onvif_and_sadp_need_their_messages),
+        cmocka_unit_test(test_discovery_replies_credit_the_sender),
         cmocka_unit_test(test_limits_bound_memory),
         cmocka_unit_test(test_byte_budget_bounds_memory),
         cmocka_unit_test(test_decode_hostile_frames),
