@@ -116,7 +116,7 @@ while read -r node persona mac addr gw mis; do
   if [ "$node" = d19 ]; then
     # `camlab serve` itself: its HTTP and DVRIP services and, in a thread,
     # the discovery answers of its persona.
-    ip netns exec "$P$node" "$CAMLAB" serve --personas "$PERSONAS" --persona "$persona" \
+    ip netns exec "$P$node" "$CAMLAB" serve --discovery --personas "$PERSONAS" --persona "$persona" \
       --addr "${addr%/*}" --truth "$TMP/$node.truth.json" --ready-file "$TMP/$node.ready" \
       2>"$TMP/$node.log" &
   else
