@@ -5,7 +5,6 @@
 #include "core/util.h"
 #include "tls_cert.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -711,50 +710,21 @@ void persona_set_free(struct persona_set *set)
     free(set);
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted list of the *.json names in dir; NULL with err if unreadable. */
-static char **list_json_files(const char *dir, size_t *count, char *err, size_t err_size)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        snprintf(err, err_size, "cannot read persona folder '%s': %s", dir, strerror(errno));
-        return NULL;
-    }
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || e->d_name[0] == '.')
-            continue;
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = xstrdup(e->d_name);
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, compare_names);
-    *count = n;
-    return names;
-}
-
 struct persona_set *persona_set_load(const char *dir, char *err, size_t err_size)
 {
     size_t n = 0;
     err[0] = '\0';
-    char **names = list_json_files(dir, &n, err, err_size);
-    if (!names && err[0])
+    char **paths = dir_list_sorted(dir, ".json", &n);
+    if (!paths) {
+        snprintf(err, err_size, "cannot read persona folder '%s': %s", dir, strerror(errno));
         return NULL;
+    }
     struct persona_set *set = xcalloc(1, sizeof *set);
     set->items = xcalloc(n + 1, sizeof *set->items);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        char *path = xasprintf("%s/%s", dir, names[i]);
-        rc = persona_load_file(path, dir, &set->items[set->count], err, err_size);
+        rc = persona_load_file(paths[i], dir, &set->items[set->count], err, err_size);
         set->count++;
-        free(path);
         if (rc == 0 &&
             persona_set_find(set, set->items[set->count - 1].name) != &set->items[set->count - 1]) {
             snprintf(err, err_size, "%s: name: '%s' is already used by another persona",
@@ -762,9 +732,7 @@ struct persona_set *persona_set_load(const char *dir, char *err, size_t err_size
             rc = -1;
         }
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    string_list_free(paths, n);
     if (rc == 0 && set->count == 0) {
         snprintf(err, err_size, "no persona files (*.json) in '%s'", dir);
         rc = -1;

@@ -1,6 +1,7 @@
 /* util.c — checked allocation, bounded reads, time stamps; see util.h. */
 #include "core/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -178,4 +179,40 @@ char *data_path(const char *name)
         return src;
     free(src);
     return xasprintf("/usr/share/camaudit/%s", name);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **dir_list_sorted(const char *dir, const char *suffix, size_t *count)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    size_t suffix_len = strlen(suffix), n = 0;
+    char **paths = xmalloc(sizeof *paths);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= suffix_len ||
+            strcmp(e->d_name + len - suffix_len, suffix) != 0)
+            continue;
+        paths = xrealloc(paths, (n + 1) * sizeof *paths);
+        paths[n++] = xasprintf("%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    qsort(paths, n, sizeof *paths, compare_strings);
+    *count = n;
+    return paths;
+}
+
+void string_list_free(char **list, size_t count)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < count; i++)
+        free(list[i]);
+    free(list);
 }

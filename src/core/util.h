@@ -37,4 +37,11 @@ bool time_parse_rfc3339(const char *text, double *out);
  * binary was built from, else /usr/share/camaudit/<name>. Caller frees. */
 char *data_path(const char *name);
 
+/* Paths "dir/name" of the entries of dir whose name ends with suffix (dot
+ * files skipped), sorted by name; *count says how many. The caller frees
+ * them with string_list_free. NULL with errno set when dir cannot be read;
+ * an empty folder gives an empty, non-NULL list. */
+char **dir_list_sorted(const char *dir, const char *suffix, size_t *count);
+void string_list_free(char **list, size_t count);
+
 #endif

@@ -7,7 +7,6 @@
 #include "policy/datafile.h"
 #include "policy/policy_set.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,35 +45,6 @@ static struct restriction_list *load_list(const char *path, const struct categor
     return l;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The *.json files of dir, sorted (new array of new strings). */
-static char **json_files(const char *dir, size_t *count, char *err, size_t err_size)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        snprintf(err, err_size, "cannot read policy folder '%s': %s", dir, strerror(errno));
-        return NULL;
-    }
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-            continue;
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = xasprintf("%s/%s", dir, e->d_name);
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, compare_names);
-    *count = n;
-    return names;
-}
-
 static void free_lists(struct restriction_list **lists, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -87,10 +57,13 @@ static int load_shipped(const struct category_map *cats, struct restriction_list
 {
     char *dir = data_path("policies");
     size_t n = 0;
-    char **files = json_files(dir, &n, err, err_size);
-    free(dir);
-    if (!files)
+    char **files = dir_list_sorted(dir, ".json", &n);
+    if (!files) {
+        snprintf(err, err_size, "cannot read policy folder '%s': %s", dir, strerror(errno));
+        free(dir);
         return -1;
+    }
+    free(dir);
     int rc = 0;
     *count = 0;
     for (size_t i = 0; i < n; i++) {
