@@ -6,6 +6,7 @@
 #include "core/util.h"
 #include "fleet.h"
 #include "persona.h"
+#include "serve_discovery.h"
 #include "server.h"
 #include "tls_cert.h"
 
@@ -31,22 +32,26 @@ struct options {
     const char *range, *truth, *mix, *personas, *ready_file, *persona, *addr, *mac;
     uint64_t seed;
     double density;
+    bool discovery; /* serve: also answer the persona's discovery protocols */
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: camlab [-v|-q] COMMAND [OPTIONS]\n\n"
-                 "Emulates surveillance devices on loopback or in a network namespace.\n\n"
-                 "  camlab fleet --range CIDR [--seed N] [--truth FILE] [--mix NAME=W,...]\n"
-                 "               [--density D] [--personas DIR] [--ready-file FILE]\n"
-                 "  camlab serve --persona NAME --addr IP [--mac MAC] [--seed N]\n"
-                 "               [--truth FILE] [--personas DIR] [--ready-file FILE]\n"
-                 "  camlab list  [--personas DIR]\n\n"
-                 "--mix keys are persona names or tags (hostile personas only join when named);\n"
-                 "--density is the share of addresses that hold a device (default 1).\n"
-                 "serve takes its MAC from --mac, else from the interface holding --addr\n"
-                 "(a veth in a namespace), else from the persona's OUI and the seed.\n"
-                 "Runs until SIGTERM or SIGINT. See lab/README.md.\n");
+    fprintf(out,
+            "usage: camlab [-v|-q] COMMAND [OPTIONS]\n\n"
+            "Emulates surveillance devices on loopback or in a network namespace.\n\n"
+            "  camlab fleet --range CIDR [--seed N] [--truth FILE] [--mix NAME=W,...]\n"
+            "               [--density D] [--personas DIR] [--ready-file FILE]\n"
+            "  camlab serve --persona NAME --addr IP [--mac MAC] [--seed N]\n"
+            "               [--truth FILE] [--personas DIR] [--ready-file FILE] [--discovery]\n"
+            "  camlab list  [--personas DIR]\n\n"
+            "--mix keys are persona names or tags (hostile personas only join when named);\n"
+            "--density is the share of addresses that hold a device (default 1).\n"
+            "serve takes its MAC from --mac, else from the interface holding --addr\n"
+            "(a veth in a namespace), else from the persona's OUI and the seed.\n"
+            "serve --discovery also answers the persona's discovery protocols on the\n"
+            "interface holding --addr (docs/DISCOVERY.md).\n"
+            "Runs until SIGTERM or SIGINT. See lab/README.md.\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -61,6 +66,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                                              {"persona", required_argument, NULL, 'P'},
                                              {"addr", required_argument, NULL, 'a'},
                                              {"mac", required_argument, NULL, 'M'},
+                                             {"discovery", no_argument, NULL, 'D'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     o->seed = 1;
@@ -93,6 +99,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'M':
             o->mac = optarg;
+            break;
+        case 'D':
+            o->discovery = true;
             break;
         case 's':
             errno = 0;
@@ -358,7 +367,11 @@ static int cmd_serve(int argc, char **argv)
         } else {
             if (o.mac || interface_mac(&a, mac))
                 lab_device_set_mac(&dev, mac);
+            char *dir = o.personas ? xstrdup(o.personas) : data_path("lab/personas");
+            struct serve_discovery *sd = o.discovery ? serve_discovery_start(&dev, dir) : NULL;
             rc = serve_devices(&dev, 1, &o, o.addr);
+            serve_discovery_stop(sd);
+            free(dir);
         }
         lab_device_clear(&dev);
     }

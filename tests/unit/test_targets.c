@@ -55,6 +55,46 @@ static void test_overlaps_merge_and_exclusions_subtract(void **state)
                      246);
 }
 
+static uint64_t between(struct target_set *set, const char *first, const char *last)
+{
+    struct target_addr a, b;
+    assert_true(target_addr_parse(first, &a));
+    assert_true(target_addr_parse(last, &b));
+    return target_set_count_between(set, &a, &b);
+}
+
+static bool excluded(struct target_set *set, const char *ip)
+{
+    struct target_addr a;
+    assert_true(target_addr_parse(ip, &a));
+    return target_set_is_excluded(set, &a);
+}
+
+/* What scan --discover asks: does a subnet overlap the targets, is one
+ * address a target, is it excluded. */
+static void test_count_between_and_exclusion(void **state)
+{
+    (void)state;
+    struct target_set *set = target_set_new();
+    char err[512];
+    assert_int_equal(target_set_add(set, "10.66.0.0/24", err, sizeof err), 0);
+    assert_int_equal(target_set_add(set, "10.99.0.0/28", err, sizeof err), 0);
+    assert_int_equal(target_set_exclude(set, "10.66.0.99", err, sizeof err), 0);
+    assert_int_equal(target_set_exclude(set, "192.0.0.64", err, sizeof err), 0);
+    assert_int_equal(between(set, "10.66.0.0", "10.66.0.255"), 255);
+    assert_int_equal(between(set, "10.66.0.128", "10.99.0.3"), 128 + 4);
+    assert_int_equal(between(set, "10.77.0.0", "10.77.0.255"), 0);
+    assert_int_equal(between(set, "10.66.0.5", "10.66.0.5"), 1);
+    assert_int_equal(between(set, "10.66.0.99", "10.66.0.99"), 0);
+    assert_int_equal(between(set, "10.66.0.0", "2001:db8::1"), 0); /* families differ */
+    assert_true(excluded(set, "10.66.0.99"));
+    assert_true(excluded(set, "192.0.0.64")); /* excluded though never a target */
+    assert_false(excluded(set, "10.66.0.5"));
+    assert_false(excluded(set, "192.0.0.65"));
+    assert_int_equal(between(set, "0.0.0.0", "255.255.255.255"), 255 + 16);
+    target_set_free(set);
+}
+
 static void expect_error(const char *spec, const char *fragment)
 {
     struct target_set *set = target_set_new();
@@ -180,6 +220,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forms_are_counted),
         cmocka_unit_test(test_overlaps_merge_and_exclusions_subtract),
+        cmocka_unit_test(test_count_between_and_exclusion),
         cmocka_unit_test(test_bad_input_is_named),
         cmocka_unit_test(test_file_errors_name_the_file),
         cmocka_unit_test(test_walk_visits_each_address_once_in_seeded_order),
