@@ -1089,7 +1089,7 @@ static void jit_database(struct fp_database *db)
 {
     for (size_t i = 0; i < db->count; i++)
         if (db->fps[i].re)
-            pcre2_jit_compile(db->fps[i].re, PCRE2_JIT_COMPLETE);
+            db->fps[i].jitted = pcre2_jit_compile(db->fps[i].re, PCRE2_JIT_COMPLETE) == 0;
 }
 
 void fp_set_finalize_for(struct fp_set *set,
@@ -1230,7 +1230,11 @@ bool fp_match_one(const struct fingerprint *fp, struct fp_matcher *m, const char
     *value_count = 0;
     if (!fp->re)
         return false;
-    int rc = pcre2_match(fp->re, (PCRE2_SPTR)value, len, 0, 0, m->md, m->mctx);
+    /* The JIT entry skips pcre2_match's checks, which every pattern here
+     * passes (no match options; invalid UTF-8 is allowed by
+     * MATCH_INVALID_UTF); a pattern the JIT did not take goes the long way. */
+    int rc = fp->jitted ? pcre2_jit_match(fp->re, (PCRE2_SPTR)value, len, 0, 0, m->md, m->mctx)
+                        : pcre2_match(fp->re, (PCRE2_SPTR)value, len, 0, 0, m->md, m->mctx);
     if (rc < 0)
         return false;
     if (rc == 0) /* ovector too small: cannot happen, sized for the set */
