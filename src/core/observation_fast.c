@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Longest number token handled here (longer ones go to jansson). */
 #define FAST_NUMBER_MAX 40
@@ -20,6 +23,8 @@ struct cursor {
 
 static void skip_space(struct cursor *c)
 {
+    if (c->p<c->end && * c->p> ' ')
+        return; /* compact JSON: the usual case */
     while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
         c->p++;
 }
@@ -136,6 +141,106 @@ static uint64_t special_bytes(uint64_t w)
     return (w & HIGHS) | below | quote | slash;
 }
 
+#ifdef __SSE2__
+/* Bit i set when byte i of the 16 at p is not printable ASCII other than
+ * '"' and '\\' (a signed compare below 0x20 catches the bytes >= 0x80). */
+static unsigned special_mask16(const unsigned char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    __m128i slash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    __m128i other = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, slash), other));
+}
+#endif
+
+/* Copies the leading plain bytes (printable ASCII other than '"' and '\\')
+ * of c into out + o, sixteen or eight at a time while cap leaves room for
+ * the whole block; returns how many. */
+static size_t copy_plain(struct cursor *c, char *out, size_t o, size_t cap)
+{
+    size_t start = o;
+#ifdef __SSE2__
+    while (c->end - c->p >= 16 && o + 20 <= cap) {
+        unsigned special = special_mask16(c->p);
+        size_t plain = special ? (size_t)__builtin_ctz(special) : 16;
+        memcpy(out + o, c->p, 16);
+        o += plain;
+        c->p += plain;
+        if (plain < 16)
+            return o - start;
+    }
+#endif
+    while (c->end - c->p >= 8 && o + 12 <= cap) {
+        uint64_t w;
+        memcpy(&w, c->p, 8);
+        uint64_t special = special_bytes(w);
+        size_t plain = special ? (size_t)__builtin_ctzll(special) >> 3 : 8;
+        memcpy(out + o, &w, 8);
+        o += plain;
+        c->p += plain;
+        if (plain < 8)
+            break;
+    }
+    return o - start;
+}
+
+/* The byte a two-character escape \e stands for; 0 when e is not one. */
+static char short_escape(unsigned char e)
+{
+    switch (e) {
+    case '"':
+    case '\\':
+    case '/':
+        return (char)e;
+    case 'b':
+        return '\b';
+    case 'f':
+        return '\f';
+    case 'n':
+        return '\n';
+    case 'r':
+        return '\r';
+    case 't':
+        return '\t';
+    default:
+        return 0;
+    }
+}
+
+/* A short string of plain ASCII (keys, addresses, names), c->p after its
+ * opening quote: copied in one pass, true when it closes where the general
+ * loop below would accept it (its closing quote by cap - 3); false with
+ * c->p unmoved otherwise (the general loop decides). */
+static bool read_short_plain(struct cursor *c, char *out, size_t cap, size_t *out_len)
+{
+    if (cap < 3)
+        return false;
+    size_t avail = (size_t)(c->end - c->p), limit = cap - 3 + 1, i = 0;
+    if (avail < limit)
+        limit = avail;
+    for (; i + 8 <= avail && i < limit; i += 8) {
+        uint64_t w;
+        memcpy(&w, c->p + i, 8);
+        uint64_t special = special_bytes(w);
+        if (special) {
+            i += (size_t)__builtin_ctzll(special) >> 3;
+            break;
+        }
+    }
+    for (; i < limit; i++) {
+        unsigned char b = c->p[i];
+        if (b < 0x20 || b == '"' || b == '\\' || b >= 0x80)
+            break;
+    }
+    if (i >= limit || c->p[i] != '"')
+        return false;
+    memcpy(out, c->p, i);
+    *out_len = i;
+    c->p += i + 1;
+    return true;
+}
+
 /* Reads a string into out (at most cap bytes, no terminator counted);
  * escapes only when allowed. */
 static bool read_string(struct cursor *c, char *out, size_t cap, size_t *out_len,
@@ -144,6 +249,8 @@ static bool read_string(struct cursor *c, char *out, size_t cap, size_t *out_len
     if (c->p >= c->end || *c->p != '"')
         return false;
     c->p++;
+    if (!allow_escapes && read_short_plain(c, out, cap, out_len))
+        return true;
     size_t o = 0;
     while (c->p < c->end) {
         unsigned char b = *c->p;
@@ -161,10 +268,9 @@ static bool read_string(struct cursor *c, char *out, size_t cap, size_t *out_len
                 return false;
             unsigned char e = c->p[1];
             c->p += 2;
-            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-            const char *hit = e ? strchr(from, e) : NULL;
-            if (hit) {
-                out[o++] = to[hit - from];
+            char plain = short_escape(e);
+            if (plain) {
+                out[o++] = plain;
             } else if (e == 'u') {
                 uint32_t cp;
                 if (!read_unicode_escape(c, &cp))
@@ -181,19 +287,9 @@ static bool read_string(struct cursor *c, char *out, size_t cap, size_t *out_len
             o += n;
             c->p += n;
         } else {
-            /* plain ASCII: the plain bytes of eight at a time, else this one */
+            /* plain ASCII: a run of plain bytes at once, else this one */
             size_t before = o;
-            while (c->end - c->p >= 8 && o + 12 <= cap) {
-                uint64_t w;
-                memcpy(&w, c->p, 8);
-                uint64_t special = special_bytes(w);
-                size_t plain = special ? (size_t)__builtin_ctzll(special) >> 3 : 8;
-                memcpy(out + o, &w, 8);
-                o += plain;
-                c->p += plain;
-                if (plain < 8)
-                    break;
-            }
+            o += copy_plain(c, out, o, cap);
             if (o == before) {
                 out[o++] = (char)b;
                 c->p++;
@@ -201,6 +297,17 @@ static bool read_string(struct cursor *c, char *out, size_t cap, size_t *out_len
         }
     }
     return false;
+}
+
+/* The value of a checked integer token of at most 18 digits (cannot
+ * overflow), as strtoll would give it. */
+static long long parse_integer(const char *text)
+{
+    bool negative = *text == '-';
+    long long v = 0;
+    for (const char *p = text + negative; *p; p++)
+        v = v * 10 + (*p - '0');
+    return negative ? -v : v;
 }
 
 enum scalar_kind {
@@ -256,7 +363,7 @@ static bool read_number(struct cursor *c, enum scalar_kind *kind, long long *int
             return false;
         *kind = SCALAR_REAL;
     } else {
-        *integer = strtoll(text, NULL, 10);
+        *integer = parse_integer(text);
         *kind = SCALAR_INTEGER;
     }
     c->p = p;
@@ -404,17 +511,24 @@ static bool read_member(struct cursor *c, int key, struct fast_state *st, size_t
     }
 }
 
-/* signal_value_cap with a one-entry cache per thread: lines of a stream
- * often repeat the signal of the line before. */
+/* signal_value_cap with a small cache per thread (by a hash of the name):
+ * a stream uses a few dozen signals over and over. */
+#define VALUE_CAP_SLOTS 64
 static size_t cached_value_cap(const char *signal)
 {
-    static _Thread_local char last[OBS_NAME_MAX];
-    static _Thread_local size_t last_cap;
-    if (last[0] && strcmp(last, signal) == 0)
-        return last_cap;
-    last_cap = signal_value_cap(signal);
-    strlcpy_safe(last, signal, sizeof last);
-    return last_cap;
+    static _Thread_local struct {
+        char name[OBS_NAME_MAX];
+        size_t cap;
+    } cache[VALUE_CAP_SLOTS];
+    size_t h = 0;
+    for (const char *p = signal; *p; p++)
+        h = h * 31 + (unsigned char)*p;
+    size_t slot = h % VALUE_CAP_SLOTS;
+    if (cache[slot].name[0] && strcmp(cache[slot].name, signal) == 0)
+        return cache[slot].cap;
+    cache[slot].cap = signal_value_cap(signal);
+    strlcpy_safe(cache[slot].name, signal, sizeof cache[slot].name);
+    return cache[slot].cap;
 }
 
 int observation_parse_fast(const char *line, size_t len, struct observation *obs)

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 struct device *device_new(const char *ip)
 {
@@ -231,6 +234,46 @@ static uint64_t escape_bytes(uint64_t w)
     return below | quote | slash;
 }
 
+#ifdef __SSE2__
+/* Bit i set when byte i of the 16 at s is below 0x20, '"' or '\\'. */
+static unsigned escape_mask16(const char *s)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    __m128i slash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    __m128i below = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, slash), below));
+}
+#endif
+
+/* Copies the leading bytes of s[i..n) that need no escape to p, sixteen or
+ * eight at a time (p has room for them plus a block); returns how many. */
+static size_t copy_unescaped(char *p, const char *s, size_t i, size_t n)
+{
+    size_t start = i;
+#ifdef __SSE2__
+    while (i + 16 <= n) {
+        unsigned special = escape_mask16(s + i);
+        size_t plain = special ? (size_t)__builtin_ctz(special) : 16;
+        memcpy(p + (i - start), s + i, 16);
+        i += plain;
+        if (plain < 16)
+            return i - start;
+    }
+#endif
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t special = escape_bytes(w);
+        size_t plain = special ? (size_t)__builtin_ctzll(special) >> 3 : 8;
+        memcpy(p + (i - start), &w, 8);
+        i += plain;
+        if (plain < 8)
+            break;
+    }
+    return i - start;
+}
+
 static void out_string(struct out *o, const char *s)
 {
     if (!s) {
@@ -242,18 +285,12 @@ static void out_string(struct out *o, const char *s)
     char *p = *o->buf + *o->len;
     *p++ = '"';
     for (size_t i = 0; i < n; i++) {
-        /* eight plain bytes at a time (most of the text) */
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            uint64_t special = escape_bytes(w);
-            size_t plain = special ? (size_t)__builtin_ctzll(special) >> 3 : 8;
-            memcpy(p, &w, 8); /* room reserved: 6 bytes per input byte */
-            p += plain;
-            i += plain;
-            if (plain < 8)
-                break;
-        }
+        /* runs of plain bytes at once (most of the text); room reserved:
+         * 6 bytes per input byte, and a block written past a run's end
+         * stays inside the run's own reservation or the closing quote's */
+        size_t run = copy_unescaped(p, s, i, n);
+        p += run;
+        i += run;
         if (i >= n)
             break;
         unsigned char c = (unsigned char)s[i];
@@ -339,9 +376,8 @@ static void out_unsigned(struct out *o, unsigned v)
 }
 
 /* ,"key": (keys are plain ASCII: no escaping to do) */
-static void out_key(struct out *o, const char *key, bool first)
+static inline void out_key_n(struct out *o, const char *key, size_t n, bool first)
 {
-    size_t n = strlen(key);
     out_reserve(o, n + 4);
     char *p = *o->buf + *o->len;
     if (!first)
@@ -353,6 +389,10 @@ static void out_key(struct out *o, const char *key, bool first)
     *p++ = ':';
     *o->len = (size_t)(p - *o->buf);
 }
+
+/* A key that is a string literal: its length is known when compiling (a
+ * pointer argument does not compile: "" "key" needs a literal). */
+#define out_key(o, key, first) out_key_n((o), "" key, sizeof(key) - 1, (first))
 
 static void out_evidence(struct out *o, const struct evidence *e)
 {
@@ -402,7 +442,7 @@ void device_append_jsonl(const struct device *dev, char **buf, size_t *cap, size
     const char *const values[] = {dev->brand, dev->model, dev->device_type, dev->firmware,
                                   dev->serial};
     for (size_t i = 0; i < 5; i++) {
-        out_key(&o, fields[i], false);
+        out_key_n(&o, fields[i], strlen(fields[i]), false);
         out_string(&o, values[i]);
     }
     out_key(&o, "confidence", false);

@@ -57,6 +57,7 @@ struct fp_matcher {
     const hs_database_t *prefilter;
     hs_scratch_t *scratch;
     unsigned want_ordinal; /* the database being scanned for */
+    uint8_t *seen;         /* one bit per fingerprint: already a hit of this scan */
 #endif
 };
 
@@ -666,6 +667,7 @@ static void matcher_free(struct fp_matcher *m)
     free(m->hits);
 #ifdef HAVE_HYPERSCAN
     hs_free_scratch(m->scratch);
+    free(m->seen);
 #endif
     free(m);
 }
@@ -992,7 +994,10 @@ static void batch_add(struct literal_batch *b, const struct literal_run *lit, un
     memcpy(b->exprs[b->count], lit->bytes, lit->len);
     b->exprs[b->count][lit->len] = '\0';
     b->lens[b->count] = lit->len;
-    b->flags[b->count] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+    /* No HS_FLAG_SINGLEMATCH: its per-scan bookkeeping costs more on the
+     * short values of most signals than the repeated hits it saves, and
+     * collect_candidates drops repeats anyway. */
+    b->flags[b->count] = HS_FLAG_CASELESS;
     b->ids[b->count++] = id;
 }
 
@@ -1084,7 +1089,7 @@ static void jit_database(struct fp_database *db)
 {
     for (size_t i = 0; i < db->count; i++)
         if (db->fps[i].re)
-            pcre2_jit_compile(db->fps[i].re, PCRE2_JIT_COMPLETE);
+            db->fps[i].jitted = pcre2_jit_compile(db->fps[i].re, PCRE2_JIT_COMPLETE) == 0;
 }
 
 void fp_set_finalize_for(struct fp_set *set,
@@ -1140,6 +1145,11 @@ struct fp_matcher *fp_matcher_acquire(const struct fp_set *set)
     if (set->proto_scratch && hs_clone_scratch(set->proto_scratch, &m->scratch) != HS_SUCCESS)
         m->scratch = NULL;
     m->prefilter = set->prefilter;
+    size_t most = 0;
+    for (size_t i = 0; i < set->count; i++)
+        if (set->dbs[i].count > most)
+            most = set->dbs[i].count;
+    m->seen = xcalloc(most / 8 + 1, 1);
 #endif
     return m;
 }
@@ -1220,7 +1230,11 @@ bool fp_match_one(const struct fingerprint *fp, struct fp_matcher *m, const char
     *value_count = 0;
     if (!fp->re)
         return false;
-    int rc = pcre2_match(fp->re, (PCRE2_SPTR)value, len, 0, 0, m->md, m->mctx);
+    /* The JIT entry skips pcre2_match's checks, which every pattern here
+     * passes (no match options; invalid UTF-8 is allowed by
+     * MATCH_INVALID_UTF); a pattern the JIT did not take goes the long way. */
+    int rc = fp->jitted ? pcre2_jit_match(fp->re, (PCRE2_SPTR)value, len, 0, 0, m->md, m->mctx)
+                        : pcre2_match(fp->re, (PCRE2_SPTR)value, len, 0, 0, m->md, m->mctx);
     if (rc < 0)
         return false;
     if (rc == 0) /* ovector too small: cannot happen, sized for the set */
@@ -1236,11 +1250,15 @@ static int on_hs_match(unsigned int id, unsigned long long from, unsigned long l
     struct fp_matcher *m = ctx;
     if (id >> FP_ID_BITS != m->want_ordinal)
         return 0; /* a literal of another database */
+    id &= FP_ID_MASK;
+    if (m->seen[id >> 3] & (1u << (id & 7)))
+        return 0; /* a literal seen again, or another of the same fingerprint */
+    m->seen[id >> 3] |= (uint8_t)(1u << (id & 7));
     if (m->hit_count == m->hit_cap) {
         m->hit_cap = m->hit_cap ? m->hit_cap * 2 : 64;
         m->hits = xrealloc(m->hits, m->hit_cap * sizeof *m->hits);
     }
-    m->hits[m->hit_count++] = id & FP_ID_MASK;
+    m->hits[m->hit_count++] = id;
     return 0;
 }
 #endif
@@ -1274,8 +1292,10 @@ static void collect_candidates(const struct fp_database *db, struct fp_matcher *
 #ifdef HAVE_HYPERSCAN
     if (ix && ix->indexed && m->prefilter && m->scratch && len <= UINT32_MAX) {
         m->want_ordinal = ix->ordinal;
-        if (hs_scan(m->prefilter, value, (unsigned)len, 0, m->scratch, on_hs_match, m) !=
-            HS_SUCCESS)
+        hs_error_t rc = hs_scan(m->prefilter, value, (unsigned)len, 0, m->scratch, on_hs_match, m);
+        for (size_t i = 0; i < m->hit_count; i++)
+            m->seen[m->hits[i] >> 3] = 0;
+        if (rc != HS_SUCCESS)
             m->hit_count = 0;
         for (size_t i = 0; i < ix->unindexed_count; i++)
             add_hit(m, ix->unindexed[i]);

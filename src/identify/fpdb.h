@@ -40,6 +40,7 @@ struct fingerprint {
     unsigned flags;    /* FP_FLAG_* */
     double certainty;  /* the certainty attribute, 0..1 (default 1) */
     void *re;          /* pcre2_code *, NULL when the pattern did not compile */
+    bool jitted;       /* re is JIT-compiled: pcre2_jit_match may run it */
     struct fp_param *params;
     size_t param_count;
     struct fp_example *examples;
