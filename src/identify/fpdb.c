@@ -21,7 +21,10 @@
 
 /* Longest text node (description, example) kept; bounded backtracking. */
 #define FPDB_MAX_TEXT (1024u * 1024)
-#define FPDB_MATCH_LIMIT 1000000u
+/* Backtracking steps one pattern may take on one value: real matches of
+ * capped values need far fewer; hostile values (an unterminated 8 KB tag)
+ * stop here instead of costing seconds per host. */
+#define FPDB_MATCH_LIMIT 100000u
 #define FPDB_DEPTH_LIMIT 10000u
 #define FPDB_MATCHER_BUF 8192
 
@@ -254,6 +257,60 @@ static uint32_t pcre2_options(unsigned flags)
     return o;
 }
 
+/* Past the group that opens at p ('('), honouring escapes and classes;
+ * NULL when unbalanced. */
+static const char *skip_group(const char *p)
+{
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '\\') {
+            if (!*++p)
+                return NULL;
+        } else if (*p == '[') {
+            p++;
+            if (*p == '^')
+                p++;
+            if (*p == ']')
+                p++;
+            while (*p && *p != ']')
+                p += (*p == '\\' && p[1]) ? 2 : 1;
+            if (!*p)
+                return NULL;
+        } else if (*p == '(') {
+            depth++;
+        } else if (*p == ')' && --depth == 0) {
+            return p + 1;
+        }
+    }
+    return NULL;
+}
+
+/* True when the pattern is nothing but lookaheads that scan from where they
+ * stand, "(?=[\s\S]*...)" or "(?:(?=[\s\S]*...))?": it then matches at
+ * offset 0 whenever it matches at all, so it is compiled anchored. Left
+ * unanchored, PCRE2 would rescan the value from every offset, which is
+ * quadratic: seconds per host on a hostile 8 KB body. */
+static bool only_scanning_lookaheads(const char *p)
+{
+    static const char scan[] = "(?=[\\s\\S]*";
+    static const char optional_scan[] = "(?:(?=[\\s\\S]*";
+    bool any = false;
+    while (*p) {
+        bool optional = strncmp(p, optional_scan, sizeof optional_scan - 1) == 0;
+        if (!optional && strncmp(p, scan, sizeof scan - 1) != 0)
+            return false;
+        if (optional && (!(p = skip_group(p + 3)) || *p != ')'))
+            return false;
+        p = optional ? p + 1 : skip_group(p);
+        if (!p)
+            return false;
+        if (optional && *p == '?')
+            p++;
+        any = true;
+    }
+    return any;
+}
+
 /* Compiles fp->pattern; false with a message when PCRE2 refuses it. */
 static bool compile_fingerprint(struct fingerprint *fp, uint32_t *groups, char *msg, size_t size)
 {
@@ -262,8 +319,11 @@ static bool compile_fingerprint(struct fingerprint *fp, uint32_t *groups, char *
         fp->flags |= FP_FLAG_UTF;
     int code;
     PCRE2_SIZE offset;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)translated, PCRE2_ZERO_TERMINATED,
-                                   pcre2_options(fp->flags), &code, &offset, NULL);
+    uint32_t options = pcre2_options(fp->flags);
+    if (only_scanning_lookaheads(translated))
+        options |= PCRE2_ANCHORED;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)translated, PCRE2_ZERO_TERMINATED, options,
+                                   &code, &offset, NULL);
     free(translated);
     if (!re) {
         PCRE2_UCHAR text[160];
