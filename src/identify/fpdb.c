@@ -257,33 +257,7 @@ static uint32_t pcre2_options(unsigned flags)
     return o;
 }
 
-/* Past the group that opens at p ('('), honouring escapes and classes;
- * NULL when unbalanced. */
-static const char *skip_group(const char *p)
-{
-    int depth = 0;
-    for (; *p; p++) {
-        if (*p == '\\') {
-            if (!*++p)
-                return NULL;
-        } else if (*p == '[') {
-            p++;
-            if (*p == '^')
-                p++;
-            if (*p == ']')
-                p++;
-            while (*p && *p != ']')
-                p += (*p == '\\' && p[1]) ? 2 : 1;
-            if (!*p)
-                return NULL;
-        } else if (*p == '(') {
-            depth++;
-        } else if (*p == ')' && --depth == 0) {
-            return p + 1;
-        }
-    }
-    return NULL;
-}
+static const char *skip_group(const char *p); /* literal prefilter, below */
 
 /* True when the pattern is nothing but lookaheads that scan from where they
  * stand, "(?=[\s\S]*...)" or "(?:(?=[\s\S]*...))?": it then matches at
@@ -299,11 +273,9 @@ static bool only_scanning_lookaheads(const char *p)
         bool optional = strncmp(p, optional_scan, sizeof optional_scan - 1) == 0;
         if (!optional && strncmp(p, scan, sizeof scan - 1) != 0)
             return false;
-        if (optional && (!(p = skip_group(p + 3)) || *p != ')'))
+        if (optional && *(p = skip_group(p + 3)) != ')')
             return false;
         p = optional ? p + 1 : skip_group(p);
-        if (!p)
-            return false;
         if (optional && *p == '?')
             p++;
         any = true;
