@@ -48,7 +48,8 @@ static const struct signal_info signals[] = {
     {"discovery.activated", 8, "true/false: the device has a password set (SADP)"},
     {"discovery.ip_config", 256, "the device's own IPv4 configuration as it reports it"},
     {"discovery.misaddressed", 256, "the device's address is outside the segment's subnet"},
-    {"discovery.only", 256, "scan --discover: found by discovery, not by the scan (why, and how found)"},
+    {"discovery.only", 256,
+     "scan --discover: found by discovery, not by the scan (why, and how found)"},
     {NULL, 0, NULL},
 };
 

@@ -294,8 +294,8 @@ static bool compile_fingerprint(struct fingerprint *fp, uint32_t *groups, char *
     uint32_t options = pcre2_options(fp->flags);
     if (only_scanning_lookaheads(translated))
         options |= PCRE2_ANCHORED;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)translated, PCRE2_ZERO_TERMINATED, options,
-                                   &code, &offset, NULL);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)translated, PCRE2_ZERO_TERMINATED, options, &code, &offset, NULL);
     free(translated);
     if (!re) {
         PCRE2_UCHAR text[160];
