@@ -23,7 +23,7 @@ struct report_args {
     enum report_format format;
     int format_given;
     const char *output; /* NULL or "-": stdout */
-    int fail_on_restricted, fail_on_vulnerable;
+    struct fail_on fail_on;
     struct policy_options policy;
     int policy_given;
 };
@@ -38,28 +38,9 @@ static void report_usage(FILE *out)
             "  --scan ID         the scan to report (see 'camaudit scans')\n"
             "  --format F        html (default, or from -o's extension), json, csv, md\n"
             "  -o FILE           where to write it (default: standard output)\n"
-            "  --fail-on LIST    exit 3 when restricted and/or vulnerable devices are found\n"
-            "Restriction lists are described from these (default: every shipped list):\n"
+            "%sRestriction lists are described from these (default: every shipped list):\n"
             "%s%s",
-            POLICY_OPTIONS_HELP, STORE_OPTIONS_HELP);
-}
-
-static int parse_fail_on(const char *list, struct report_args *a)
-{
-    char *copy = xstrdup(list), *save = NULL;
-    int rc = 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (strcmp(tok, "restricted") == 0) {
-            a->fail_on_restricted = 1;
-        } else if (strcmp(tok, "vulnerable") == 0) {
-            a->fail_on_vulnerable = 1;
-        } else {
-            log_error("bad value '%s' for --fail-on (restricted, vulnerable)", tok);
-            rc = -1;
-        }
-    }
-    free(copy);
-    return rc;
+            FAIL_ON_HELP, POLICY_OPTIONS_HELP, STORE_OPTIONS_HELP);
 }
 
 static int parse_value(struct report_args *a, const char *opt, const char *value)
@@ -78,19 +59,15 @@ static int parse_value(struct report_args *a, const char *opt, const char *value
             return -1;
         }
         a->format_given = 1;
-    } else if (strcmp(opt, "-o") == 0 || strcmp(opt, "--output") == 0) {
-        a->output = value;
-
     } else {
-        return parse_fail_on(value, a);
+        a->output = value; /* -o, --output */
     }
     return 0;
 }
 
 static int takes_value(const char *opt)
 {
-    static const char *const names[] = {"--scan",   "--format",  "-o",
-                                        "--output", "--fail-on", "--policy-file"};
+    static const char *const names[] = {"--scan", "--format", "-o", "--output"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(opt, names[i]) == 0)
             return 1;
@@ -116,6 +93,8 @@ static int parse_report_args(int argc, char **argv, struct report_args *a)
             used = policy_options_consume(&a->policy, argc, argv, &i);
             a->policy_given |= used > 0;
         }
+        if (used == 0)
+            used = fail_on_consume(&a->fail_on, argc, argv, &i);
         if (used < 0)
             return -1;
         if (used)
@@ -266,8 +245,7 @@ int cmd_report(int argc, char **argv)
     if (!r)
         return a.scope.scan_id || a.scope.site ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
     int rc = write_output(r, &a) == 0 ? EXIT_OK : EXIT_FAILURE_RUNTIME;
-    if (rc == EXIT_OK && ((a.fail_on_restricted && r->totals.restricted) ||
-                          (a.fail_on_vulnerable && r->totals.vulnerable))) {
+    if (rc == EXIT_OK && fail_on_hit(&a.fail_on, r->totals.restricted, r->totals.vulnerable)) {
         log_info("--fail-on: %zu restricted, %zu vulnerable devices", r->totals.restricted,
                  r->totals.vulnerable);
         rc = EXIT_POLICY_HIT;

@@ -5,6 +5,7 @@
  * device JSON line; --observations keeps the raw observations. Progress goes
  * to stderr when it is a terminal; one summary line is always printed. */
 #include "cli/commands.h"
+#include "cli/policy_options.h"
 #include "cli/store_options.h"
 #include "cli/target_options.h"
 #include "core/engine.h"
@@ -34,7 +35,8 @@ struct scan_options {
     struct target_options targets;
     struct store_options store;
     bool no_store;
-    const char *policy;
+    struct policy_options policy;
+    struct fail_on fail_on;
     struct port_list ports;
     bool ports_given;
     const char *ports_file;
@@ -60,6 +62,7 @@ struct scan_output {
     bool jsonl;
     bool table_header_done;
     atomic_uint_fast64_t devices_identified;
+    size_t restricted, vulnerable; /* devices with such findings, for --fail-on */
     uint64_t total_addresses;
     double started;
     bool write_failed;
@@ -84,9 +87,12 @@ static void scan_usage(FILE *out)
         "  --jsonl           one device JSON object per line instead of the table\n"
         "  --observations F  also write every observation as JSONL to F\n"
         "  -o FILE           write the table or JSONL to FILE\n"
-        "  --quiet           no progress display (the summary line stays)\n%s%s",
+        "  --quiet           no progress display (the summary line stays)\n"
+        "  --db SPEC, --site NAME, --no-store   the inventory (see 'camaudit report --help')\n"
+        "%s%s%s%s",
         ENGINE_DEFAULT_RATE, ENGINE_DEFAULT_TIMEOUT_MS / 1000.0,
-        ENGINE_DEFAULT_HOST_TIMEOUT_MS / 1000.0, DISCOVERY_SCAN_OPTIONS_HELP, TARGET_OPTIONS_HELP);
+        ENGINE_DEFAULT_HOST_TIMEOUT_MS / 1000.0, FAIL_ON_HELP, POLICY_OPTIONS_HELP,
+        DISCOVERY_SCAN_OPTIONS_HELP, TARGET_OPTIONS_HELP);
 }
 
 static const char *option_value(int argc, char **argv, int *i)
@@ -157,7 +163,6 @@ static int consume_scan_option(struct scan_options *o, int argc, char **argv, in
     const char **path = strcmp(arg, "--ports-file") == 0     ? &o->ports_file
                         : strcmp(arg, "--observations") == 0 ? &o->observations_path
                         : strcmp(arg, "-o") == 0             ? &o->output_path
-                        : strcmp(arg, "--policy") == 0       ? &o->policy
                                                              : NULL;
     if (path) {
         if (!(*path = option_value(argc, argv, i)))
@@ -187,6 +192,10 @@ static int parse_scan_args(struct scan_options *o, int argc, char **argv)
             used = consume_scan_option(o, argc, argv, &i);
         if (used == 0)
             used = discovery_scan_consume(&o->discover, argc, argv, &i);
+        if (used == 0)
+            used = policy_options_consume(&o->policy, argc, argv, &i);
+        if (used == 0)
+            used = fail_on_consume(&o->fail_on, argc, argv, &i);
         if (used < 0)
             return -1;
         if (used)
@@ -288,6 +297,8 @@ static void scan_on_host(const struct engine_host *host, void *ctx)
     if (strcmp(dev->manufacturer, "unknown") != 0)
         atomic_fetch_add(&so->devices_identified, 1);
     pthread_mutex_lock(&so->lock);
+    so->restricted += device_is_restricted(dev, NULL) != 0;
+    so->vulnerable += device_is_vulnerable(dev) != 0;
     for (size_t i = 0; so->observations && i < host->obs_count; i++)
         if (observation_write_jsonl(so->observations, &host->obs[i]) != 0)
             so->write_failed = true;
@@ -396,11 +407,9 @@ static int load_knowledge(const struct scan_options *o, struct scan_output *so)
         return EXIT_FAILURE_RUNTIME;
     }
     so->identifier = id;
-    struct policy_set *ps = policy_set_load(o->policy, NULL, 0, err, sizeof err);
-    if (!ps) {
-        log_error("%s", err);
-        return o->policy ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
-    }
+    struct policy_set *ps = policy_options_load(&o->policy);
+    if (!ps)
+        return EXIT_USAGE;
     so->policies = ps;
     return EXIT_OK;
 }
@@ -526,6 +535,10 @@ static int run_scan(struct scan_options *o, const struct probe_port_map *map, in
         fputc('\n', stderr);
     print_summary(&so, &stats, o->ports.count);
     scan_finished = true;
+    if (fail_on_hit(&o->fail_on, so.restricted, so.vulnerable)) {
+        log_info("--fail-on: %zu restricted, %zu vulnerable devices", so.restricted, so.vulnerable);
+        rc = EXIT_POLICY_HIT;
+    }
 done:
     end_store(&so, scan_finished);
     unload_knowledge(&so);

@@ -4,7 +4,10 @@
 
 #include "core/log.h"
 
+#include "core/util.h"
+
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char POLICY_OPTIONS_HELP[] =
@@ -48,4 +51,36 @@ struct policy_set *policy_options_load(const struct policy_options *opts)
     if (!ps)
         log_error("%s", err);
     return ps;
+}
+
+const char FAIL_ON_HELP[] =
+    "  --fail-on LIST       exit 3 when restricted and/or vulnerable devices are found\n";
+
+int fail_on_consume(struct fail_on *f, int argc, char **argv, int *i)
+{
+    if (strcmp(argv[*i], "--fail-on") != 0)
+        return 0;
+    if (*i + 1 >= argc) {
+        log_error("option '--fail-on' needs a value (restricted, vulnerable)");
+        return -1;
+    }
+    char *copy = xstrdup(argv[++*i]), *save = NULL;
+    int rc = 1;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (strcmp(tok, "restricted") == 0) {
+            f->restricted = true;
+        } else if (strcmp(tok, "vulnerable") == 0) {
+            f->vulnerable = true;
+        } else {
+            log_error("bad value '%s' for --fail-on (restricted, vulnerable)", tok);
+            rc = -1;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+bool fail_on_hit(const struct fail_on *f, size_t restricted, size_t vulnerable)
+{
+    return (f->restricted && restricted) || (f->vulnerable && vulnerable);
 }

@@ -6,6 +6,7 @@
 
 #include "policy/policy.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Most --policy-file options accepted on one command line. */
@@ -28,5 +29,16 @@ struct policy_set *policy_options_load(const struct policy_options *opts);
 
 /* Help text lines for these options. */
 extern const char POLICY_OPTIONS_HELP[];
+
+/* --fail-on restricted,vulnerable: for automation, the commands that take it
+ * (scan, report) exit EXIT_POLICY_HIT when such devices are found. */
+struct fail_on {
+    bool restricted, vulnerable;
+};
+/* As policy_options_consume, for --fail-on. */
+int fail_on_consume(struct fail_on *f, int argc, char **argv, int *i);
+/* True when the counts found trip the selected conditions. */
+bool fail_on_hit(const struct fail_on *f, size_t restricted, size_t vulnerable);
+extern const char FAIL_ON_HELP[];
 
 #endif

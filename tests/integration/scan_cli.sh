@@ -34,6 +34,8 @@ expect_usage "unknown option '--bogus'" 127.30.9.1 --bogus
 expect_usage "cannot read port file '/nonexistent'" 127.30.9.1 --ports-file /nonexistent
 expect_usage "cannot write output file" 127.30.9.1 --no-store -o /nonexistent/dir/out
 expect_usage "usage: camaudit scan"
+expect_usage "bad value 'bogus' for --fail-on" 127.30.9.1 --fail-on bogus
+expect_usage "cannot read '/nonexistent.json'" 127.30.9.1 --no-store --policy-file /nonexistent.json
 
 # Closed ports on loopback: nothing found, the summary still printed.
 "$camaudit" scan 127.30.9.0/30 -p 9,19 --no-store --timeout 1 >"$work/out" 2>"$work/err" ||
@@ -41,4 +43,29 @@ expect_usage "usage: camaudit scan"
 grep -q "^camaudit: scanned 4 addresses x 2 ports in .*: 0 hosts up" "$work/err" ||
   fail "summary: $(cat "$work/err")"
 [ ! -s "$work/out" ] || fail "devices reported where none listen: $(cat "$work/out")"
+
+# --fail-on: exit 3 when a restricted (or vulnerable) device is found, 0 when
+# none is, and the restriction lists can be chosen.
+"$BUILD_DIR/lab/camlab" -q serve --persona hikvision-ipc --addr 127.30.9.77 \
+  --ready-file "$work/lab.ready" 2>"$work/lab.err" &
+lab_pid=$!
+i=0
+while [ ! -s "$work/lab.ready" ]; do
+  i=$((i + 1))
+  [ $i -gt 300 ] && fail "camlab serve did not start: $(cat "$work/lab.err")"
+  sleep 0.1
+done
+"$camaudit" scan 127.30.9.77 --no-store --quiet --fail-on restricted >"$work/out" 2>"$work/err"
+rc=$?
+[ $rc -eq 3 ] || fail "--fail-on restricted on a Hikvision camera exited $rc"
+grep -q "restricted (.*quebec" "$work/out" || fail "table lacks the verdict: $(cat "$work/out")"
+"$camaudit" scan 127.30.9.77 --no-store --quiet --policy us-fcc --fail-on vulnerable \
+  >"$work/out" 2>"$work/err"
+rc=$?
+[ $rc -eq 0 ] || fail "--fail-on vulnerable on a current firmware exited $rc"
+grep -q "restricted (us-fcc)" "$work/out" || fail "--policy us-fcc: $(cat "$work/out")"
+"$camaudit" scan 127.30.9.78 --no-store --quiet --fail-on restricted >/dev/null 2>&1 ||
+  fail "--fail-on with nothing found should exit 0"
+kill $lab_pid 2>/dev/null
+wait $lab_pid 2>/dev/null
 echo "scan_cli: ok (dry run peak ${rss} KB)"
