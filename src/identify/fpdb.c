@@ -61,6 +61,12 @@ struct fp_matcher {
     hs_scratch_t *scratch;
     unsigned want_ordinal; /* the database being scanned for */
     uint8_t *seen;         /* one bit per fingerprint: already a hit of this scan */
+    /* fp_matcher_hold_value: one scan of the held value for every database */
+    const char *held;
+    size_t held_len;
+    bool held_scanned, scan_all;
+    unsigned *raw; /* literal ids of the held value's scan, every database, repeats kept */
+    size_t raw_count, raw_cap;
 #endif
 };
 
@@ -700,6 +706,7 @@ static void matcher_free(struct fp_matcher *m)
 #ifdef HAVE_HYPERSCAN
     hs_free_scratch(m->scratch);
     free(m->seen);
+    free(m->raw);
 #endif
     free(m);
 }
@@ -1186,8 +1193,22 @@ struct fp_matcher *fp_matcher_acquire(const struct fp_set *set)
     return m;
 }
 
+void fp_matcher_hold_value(struct fp_matcher *m, const char *value, size_t len)
+{
+#ifdef HAVE_HYPERSCAN
+    m->held = value;
+    m->held_len = len;
+    m->held_scanned = false;
+#else
+    (void)m;
+    (void)value;
+    (void)len;
+#endif
+}
+
 void fp_matcher_release(const struct fp_set *set, struct fp_matcher *m)
 {
+    fp_matcher_hold_value(m, NULL, 0);
     struct matcher_pool *pool = set->pool;
     pthread_mutex_lock(&pool->lock);
     if (pool->count == pool->cap) {
@@ -1280,6 +1301,14 @@ static int on_hs_match(unsigned int id, unsigned long long from, unsigned long l
                        unsigned int flags, void *ctx)
 {
     struct fp_matcher *m = ctx;
+    if (m->scan_all) {
+        if (m->raw_count == m->raw_cap) {
+            m->raw_cap = m->raw_cap ? m->raw_cap * 2 : 64;
+            m->raw = xrealloc(m->raw, m->raw_cap * sizeof *m->raw);
+        }
+        m->raw[m->raw_count++] = id;
+        return 0;
+    }
     if (id >> FP_ID_BITS != m->want_ordinal)
         return 0; /* a literal of another database */
     id &= FP_ID_MASK;
@@ -1315,6 +1344,26 @@ static void sort_hits(unsigned *hits, size_t n)
         }
 }
 
+#ifdef HAVE_HYPERSCAN
+/* The hits of m->want_ordinal's database in the held value, in the order a
+ * scan for that database alone reports them; the value is scanned once, for
+ * every database, on the first call (a failed scan leaves no hits). */
+static void hits_of_held_value(struct fp_matcher *m)
+{
+    if (!m->held_scanned) {
+        m->raw_count = 0;
+        m->scan_all = true;
+        if (hs_scan(m->prefilter, m->held, (unsigned)m->held_len, 0, m->scratch, on_hs_match, m) !=
+            HS_SUCCESS)
+            m->raw_count = 0;
+        m->scan_all = false;
+        m->held_scanned = true;
+    }
+    for (size_t i = 0; i < m->raw_count; i++)
+        on_hs_match(m->raw[i], 0, 0, 0, m);
+}
+#endif
+
 /* Fills m->hits with the fingerprints worth running, in file order. */
 static void collect_candidates(const struct fp_database *db, struct fp_matcher *m,
                                const char *value, size_t len)
@@ -1324,7 +1373,11 @@ static void collect_candidates(const struct fp_database *db, struct fp_matcher *
 #ifdef HAVE_HYPERSCAN
     if (ix && ix->indexed && m->prefilter && m->scratch && len <= UINT32_MAX) {
         m->want_ordinal = ix->ordinal;
-        hs_error_t rc = hs_scan(m->prefilter, value, (unsigned)len, 0, m->scratch, on_hs_match, m);
+        hs_error_t rc = HS_SUCCESS;
+        if (m->held && value == m->held && len == m->held_len)
+            hits_of_held_value(m);
+        else
+            rc = hs_scan(m->prefilter, value, (unsigned)len, 0, m->scratch, on_hs_match, m);
         for (size_t i = 0; i < m->hit_count; i++)
             m->seen[m->hits[i] >> 3] = 0;
         if (rc != HS_SUCCESS)

@@ -109,6 +109,10 @@ size_t fp_set_errors(const struct fp_set *set);
  * call) and give it back. */
 struct fp_matcher *fp_matcher_acquire(const struct fp_set *set);
 void fp_matcher_release(const struct fp_set *set, struct fp_matcher *m);
+/* Until the next call (or release), matching value (len bytes) against
+ * several databases shares one prefilter scan; the text must not change
+ * meanwhile. fp_matcher_hold_value(m, NULL, 0) ends it. */
+void fp_matcher_hold_value(struct fp_matcher *m, const char *value, size_t len);
 
 /* Called for each matching fingerprint with its resolved params. Return
  * false to stop. */

@@ -480,12 +480,15 @@ static void match_observation(const struct identifier *id, struct fp_matcher *m,
     if (!e || !obs->value)
         return;
     size_t first = claims->count;
+    if (e->count > 1)
+        fp_matcher_hold_value(m, obs->value, obs->value_len);
     for (size_t r = 0; r < e->count; r++) {
         struct match_ctx mc = {id, obs, claims, e->routes[r].weight, SIZE_MAX};
         if (fp_database_match(e->routes[r].db, m, obs->value, obs->value_len, on_match, &mc) &&
             claims->count > first + 1)
             merge_into_earlier(claims, first);
     }
+    fp_matcher_hold_value(m, NULL, 0);
 }
 
 /* ---- MAC evidence ----------------------------------------------------- */
