@@ -355,16 +355,19 @@ static void print_summary(const struct scan_output *so, const struct engine_stat
     double elapsed = ratelimit_clock() - so->started;
     uint64_t conns = atomic_load(&st->connections);
     uint64_t answers = atomic_load(&st->exchanges);
+    uint64_t probe_conns = atomic_load(&st->probe_connections);
     fprintf(stderr,
             "camaudit: scanned %" PRIu64 " addresses x %zu ports in %.2fs: %" PRIu64
             " hosts up, %" PRIu64 " open ports, %" PRIuFAST64 " devices identified, %" PRIu64
             " hosts hit the deadline, %" PRIu64 " connections (%.0f/s), %" PRIu64
-            " probe answers (%.0f/s), peak memory %ld KB\n",
+            " probe answers (%.0f/s) on %" PRIu64 " answered probe connections (%.0f/s), peak "
+            "memory %ld KB\n",
             (uint64_t)atomic_load(&st->hosts_done), port_count, elapsed,
             (uint64_t)atomic_load(&st->hosts_up), (uint64_t)atomic_load(&st->ports_open),
             atomic_load(&so->devices_identified), (uint64_t)atomic_load(&st->hosts_timed_out),
             conns, elapsed > 0 ? (double)conns / elapsed : 0.0, answers,
-            elapsed > 0 ? (double)answers / elapsed : 0.0, peak_rss_kb());
+            elapsed > 0 ? (double)answers / elapsed : 0.0, probe_conns,
+            elapsed > 0 ? (double)probe_conns / elapsed : 0.0, peak_rss_kb());
 }
 
 static FILE *open_output(const char *path, const char *what)

@@ -377,7 +377,7 @@ static void conn_event_cb(struct bufferevent *bev, short events, void *arg)
         return;
     }
     /* EOF or error: the answer (if any) is all there is. */
-    if (events & BEV_EVENT_ERROR)
+    if ((events & BEV_EVENT_ERROR) && log_verbosity() >= 2)
         log_debug("%s:%u %s: %s", c->host->ip, c->ps->port, c->connected ? "read" : "connect",
                   evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
     if (!c->connected && c->sweep && c->ps->status == PORT_SWEEPING)
@@ -406,8 +406,9 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
-    log_debug("%s:%u %s timed out", c->host->ip, c->ps->port,
-              c->connected ? "read" : (c->failed ? "start" : "connect"));
+    if (log_verbosity() >= 2)
+        log_debug("%s:%u %s timed out", c->host->ip, c->ps->port,
+                  c->connected ? "read" : (c->failed ? "start" : "connect"));
     if (!c->connected && c->sweep && c->ps->status == PORT_SWEEPING)
         port_mark(c->ps, c->host, PORT_CLOSED); /* filtered, or could not start */
     conn_done(c);
@@ -460,6 +461,8 @@ static void conn_finish(struct conn *c, bool whole)
         const uint8_t *data = len ? evbuffer_pullup(in, (ev_ssize_t)len) : NULL;
         if (len)
             atomic_fetch_add(&w->eng->stats->exchanges, 1);
+        if (len && !c->reused)
+            atomic_fetch_add(&w->eng->stats->probe_connections, 1);
         s->keep_alive = false;
         s->module->parse_response(s, data ? data : (const uint8_t *)"", len);
         if (whole && s->keep_alive && !ps->no_reuse && !s->done && !h->expired) {

@@ -45,6 +45,9 @@ struct engine_stats {
     atomic_uint_fast64_t ports_open;
     atomic_uint_fast64_t connections; /* connection attempts started */
     atomic_uint_fast64_t exchanges;   /* probe exchanges that got an answer */
+    /* Connections whose first probe exchange got an answer (connect, send,
+     * read: what a bare connect-send-read loop counts). */
+    atomic_uint_fast64_t probe_connections;
     atomic_uint_fast64_t hosts_timed_out;
 };
 

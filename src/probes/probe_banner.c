@@ -1,9 +1,10 @@
 /* probe_banner.c — the fallback probe for ports no module claims: connect,
  * send nothing, and record the first bytes the service volunteers (`banner`).
- * Waits only BANNER_WAIT_MS: a silent service is not worth a full timeout. */
+ * Waits only BANNER_WAIT_MS: a silent service is not worth a full timeout,
+ * and a greeting comes right after the connect (one round trip). */
 #include "probes/probe.h"
 
-#define BANNER_WAIT_MS 2000
+#define BANNER_WAIT_MS 1000
 #define BANNER_CAP 1024
 
 static void banner_build_request(struct probe_session *s, char **req, size_t *len)
