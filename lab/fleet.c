@@ -192,9 +192,9 @@ static bool variable_value(const struct lab_device *dev, uint16_t port, const ch
         snprintf(buf, size, "%02X:%02X:%02X:%02X:%02X:%02X", m[0], m[1], m[2], m[3], m[4], m[5]);
     else if (IS("mac_dash"))
         snprintf(buf, size, "%02x-%02x-%02x-%02x-%02x-%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-    else if (IS("mac_hex"))
+    else if (IS("MAC_HEX"))
         snprintf(buf, size, "%02X%02X%02X%02X%02X%02X", m[0], m[1], m[2], m[3], m[4], m[5]);
-    else if (IS("mac_hex_lower"))
+    else if (IS("mac_hex"))
         snprintf(buf, size, "%02x%02x%02x%02x%02x%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
     else if (IS("serial"))
         snprintf(buf, size, "%s", dev->serial ? dev->serial : "");

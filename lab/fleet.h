@@ -47,8 +47,8 @@ void lab_device_init(struct lab_device *dev, const struct persona *p, uint64_t s
 void lab_device_set_mac(struct lab_device *dev, const uint8_t mac[6]);
 void lab_device_clear(struct lab_device *dev);
 
-/* Expands {{ip}} {{port}} {{mac}} {{MAC}} {{mac_dash}} {{mac_hex}}
- * {{mac_hex_lower}} {{serial}}
+/* Expands {{ip}} {{port}} {{mac}} {{MAC}} {{mac_dash}} {{mac_hex}} (lower
+ * case) {{MAC_HEX}} (upper case) {{serial}}
  * {{id_hex}} {{id5}} {{id_dec}} {{model}} {{firmware}} {{brand}} {{manufacturer}}
  * {{date}} in text; unknown
  * names are kept as written. Returns a new buffer (NUL-terminated). */

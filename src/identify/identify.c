@@ -596,7 +596,9 @@ struct device *identify_host(const struct identifier *id, const struct observati
     claim_list_init(&claims);
     struct fp_matcher *m = fp_matcher_acquire(id->fps);
     for (size_t i = 0; i < count; i++) {
-        if (obs[i].port)
+        /* Open ports are TCP services; a UDP discovery answer's port is
+         * the protocol's, not a listening service worth listing. */
+        if (obs[i].port && strcmp(obs[i].proto, "udp") != 0)
             device_add_port(dev, obs[i].port);
         note_mac(dev, obs[i].mac);
         if (strcmp(obs[i].signal, "mac") == 0)

@@ -125,7 +125,7 @@ def expand(text, dev):
     mac = dev["mac"].lower()
     hexmac = mac.replace(":", "")
     values = {"serial": dev["serial"], "mac": mac, "MAC": mac.upper(), "mac_dash": mac.replace(":", "-"),
-              "mac_hex": hexmac.upper(), "mac_hex_lower": hexmac, "model": dev["model"],
+              "MAC_HEX": hexmac.upper(), "mac_hex": hexmac, "model": dev["model"],
               "firmware": dev["firmware"], "brand": dev["brand"], "manufacturer": dev["manufacturer"],
               "ip": dev["ip"]}
     for name, value in values.items():

@@ -40,7 +40,7 @@ def main():
                 continue
             cn = dict((k, v) for k, v in s["tls"]["subject"]).get("CN", "")
             # per-device subjects (lab/README.md, Variables): expand from the truth
-            cn = cn.replace("{{mac_hex_lower}}", t["mac"].replace(":", "")).replace(
+            cn = cn.replace("{{mac_hex}}", t["mac"].replace(":", "")).replace(
                 "{{serial}}", t.get("serial") or "")
             if not any(o["signal"] == "tls.subject" and o.get("port") == s["port"] and
                        ("CN=" + cn) in o["value"] for o in mine):
