@@ -2,8 +2,8 @@
  * latest known state, optionally only those a restriction list names. */
 #include "cli/commands.h"
 #include "cli/store_options.h"
+#include "cli/table.h"
 #include "core/log.h"
-#include "report/escape.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -32,27 +32,28 @@ static void print_json_line(const struct store_device *sd)
     json_decref(j);
 }
 
-/* Column widths of the table; the last column (lists) is not cut. */
-static const int column_width[] = {12, 15, 17, 12, 20, 22};
+/* The table's columns; the last (lists) is never cut. */
+static const int device_columns[] = {5, 12, 15, 17, 12, 20, 22, 5, 19, 0};
+#define DEVICE_COLUMN_COUNT (sizeof device_columns / sizeof device_columns[0])
 
 static void print_row(const struct store_device *sd)
 {
     const struct device *d = sd->dev;
     char *lists = device_restricted_lists(d);
-    char seen[32];
+    char seen[32], id[24];
     store_short_time(sd->seen, seen, sizeof seen);
-    const char *raw[] = {sd->site,        d->ip,    d->mac[0] ? d->mac : NULL,
-                         d->manufacturer, d->model, d->firmware};
-    char *cell[6];
-    for (int i = 0; i < 6; i++)
-        cell[i] = terminal_clip(raw[i], (size_t)column_width[i]);
-    char *restricted_by = terminal_safe(lists[0] ? lists : NULL);
-    printf("%-5lld %-12s %-15s %-17s %-12s %-20s %-22s %-5s %s %s\n", (long long)sd->device_id,
-           cell[0], cell[1], cell[2], cell[3], cell[4], cell[5],
-           device_is_vulnerable(d) ? "yes" : "no", seen, restricted_by);
-    for (int i = 0; i < 6; i++)
-        free(cell[i]);
-    free(restricted_by);
+    snprintf(id, sizeof id, "%lld", (long long)sd->device_id);
+    const char *const cells[DEVICE_COLUMN_COUNT] = {id,
+                                                    sd->site,
+                                                    d->ip,
+                                                    d->mac,
+                                                    d->manufacturer,
+                                                    d->model,
+                                                    d->firmware,
+                                                    device_is_vulnerable(d) ? "yes" : "no",
+                                                    seen,
+                                                    lists};
+    table_row(stdout, device_columns, DEVICE_COLUMN_COUNT, cells);
     free(lists);
 }
 
@@ -85,9 +86,9 @@ int cmd_devices(int argc, char **argv)
         return EXIT_FAILURE_RUNTIME;
     }
     if (!as_json)
-        printf("%-5s %-12s %-15s %-17s %-12s %-20s %-22s %-5s %-19s %s\n", "ID", "SITE", "IP",
-               "MAC", "MANUFACTURER", "MODEL", "FIRMWARE", "VULN", "LAST SEEN (UTC)",
-               "RESTRICTED BY");
+        table_row(stdout, device_columns, DEVICE_COLUMN_COUNT,
+                  (const char *const[]){"ID", "SITE", "IP", "MAC", "MANUFACTURER", "MODEL",
+                                        "FIRMWARE", "VULN", "LAST SEEN (UTC)", "RESTRICTED BY"});
     for (size_t i = 0; i < list.count; i++) {
         if (restricted_only && !device_is_restricted(list.items[i].dev, NULL))
             continue;

@@ -6,6 +6,7 @@
  * A host whose own address is outside the interface's subnet is shown as
  * misaddressed (the "misaddressed" field; see docs/DISCOVERY.md). */
 #include "cli/commands.h"
+#include "cli/table.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "discovery/discovery.h"
@@ -322,6 +323,8 @@ static void restricted_by(const json_t *obj, char *out, size_t size)
     }
 }
 
+static const int discover_columns[] = {15, 17, 12, 20, 24, 18, 0};
+
 static void print_table_row(const json_t *obj)
 {
     char protocols[256] = "", notes[512] = "", lists[256];
@@ -345,9 +348,14 @@ static void print_table_row(const json_t *obj)
         size_t len = strlen(notes);
         snprintf(notes + len, sizeof notes - len, "%srestricted: %s", len ? "; " : "", lists);
     }
-    printf("%-15s %-17s %-12.12s %-20.20s %-24.24s %-18s %s\n", field(obj, "ip"), field(obj, "mac"),
-           field(obj, "manufacturer"), field(obj, "model"), field(obj, "firmware"),
-           protocols[0] ? protocols : "-", notes);
+    const char *const cells[] = {field(obj, "ip"),
+                                 field(obj, "mac"),
+                                 field(obj, "manufacturer"),
+                                 field(obj, "model"),
+                                 field(obj, "firmware"),
+                                 protocols,
+                                 notes};
+    table_row(stdout, discover_columns, sizeof cells / sizeof cells[0], cells);
 }
 
 static int write_observations(const char *path, const struct discovery_obs_list *list)
@@ -376,9 +384,11 @@ static int print_hosts(const struct discover_args *a, const struct discovery_obs
     }
     size_t n;
     struct host *hosts = group_by_host(list, &n);
-    if (!a->jsonl)
-        printf("%-15s %-17s %-12s %-20s %-24s %-18s %s\n", "IP", "MAC", "MANUFACTURER", "MODEL",
-               "FIRMWARE", "PROTOCOLS", "NOTES");
+    if (!a->jsonl) {
+        static const char *const header[] = {"IP",       "MAC",       "MANUFACTURER", "MODEL",
+                                             "FIRMWARE", "PROTOCOLS", "NOTES"};
+        table_row(stdout, discover_columns, sizeof header / sizeof header[0], header);
+    }
     for (size_t i = 0; i < n; i++) {
         json_t *obj = host_to_json(&k, &hosts[i]);
         if (a->jsonl) {

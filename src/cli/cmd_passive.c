@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/policy_options.h"
 #include "cli/store_options.h"
+#include "cli/table.h"
 #include "core/log.h"
 #include "core/observation.h"
 #include "core/util.h"
@@ -147,28 +148,35 @@ static struct device *device_for_host(struct passive_run *run, const struct pass
     return dev;
 }
 
-/* Prints " label=id1,id2" for the findings of kind with the verdict given. */
-static void print_findings(const struct device *dev, enum finding_kind kind, const char *verdict,
-                           const char *label)
+/* Appends " label=id1,id2" for the findings of kind with the verdict given
+ * to buf (size bytes, NUL-terminated). */
+static void append_findings(const struct device *dev, enum finding_kind kind, const char *verdict,
+                            const char *label, char *buf, size_t size)
 {
     const char *sep = " ";
     for (size_t i = 0; i < dev->finding_count; i++) {
         const struct finding *f = &dev->findings[i];
         if (f->kind != kind || strcmp(f->verdict, verdict) != 0)
             continue;
-        printf("%s%s%s", sep, sep[0] == ' ' ? label : "", f->id);
+        size_t len = strlen(buf);
+        snprintf(buf + len, size - len, "%s%s%s", sep, sep[0] == ' ' ? label : "", f->id);
         sep = ",";
     }
 }
 
+static const int passive_columns[] = {16, 17, 14, 22, 0};
+
 static void print_device_line(const struct device *dev, size_t obs_count)
 {
-    printf("%-16s %-17s %-14s %-22s", dev->ip[0] ? dev->ip : "(no address)",
-           dev->mac[0] ? dev->mac : "-", dev->manufacturer ? dev->manufacturer : "unknown",
-           dev->model ? dev->model : "-");
-    print_findings(dev, FINDING_RESTRICTION, "restricted", "restricted=");
-    print_findings(dev, FINDING_PHONE_HOME, "phone_home", "phone_home=");
-    printf(" (%zu observations)\n", obs_count);
+    char notes[1024] = "";
+    append_findings(dev, FINDING_RESTRICTION, "restricted", "restricted=", notes, sizeof notes);
+    append_findings(dev, FINDING_PHONE_HOME, "phone_home", "phone_home=", notes, sizeof notes);
+    size_t len = strlen(notes);
+    snprintf(notes + len, sizeof notes - len, " (%zu observations)", obs_count);
+    const char *const cells[] = {dev->ip[0] ? dev->ip : "(no address)", dev->mac,
+                                 dev->manufacturer ? dev->manufacturer : "unknown", dev->model,
+                                 notes + 1};
+    table_row(stdout, passive_columns, sizeof cells / sizeof cells[0], cells);
 }
 
 static void report_host(const struct passive_host *host, void *arg)

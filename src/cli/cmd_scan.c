@@ -6,6 +6,7 @@
  * to stderr when it is a terminal; one summary line is always printed. */
 #include "cli/commands.h"
 #include "cli/policy_options.h"
+#include "cli/table.h"
 #include "cli/store_options.h"
 #include "cli/target_options.h"
 #include "core/engine.h"
@@ -222,11 +223,6 @@ static int parse_scan_args(struct scan_options *o, int argc, char **argv)
     return 0;
 }
 
-static const char *text_or_dash(const char *s)
-{
-    return s && *s ? s : "-";
-}
-
 static void format_ports(const uint16_t *ports, size_t n, char *buf, size_t size)
 {
     size_t o = 0;
@@ -257,20 +253,25 @@ static const char *scan_verdict(const struct device *dev, char *buf, size_t size
     return buf;
 }
 
+/* The table's columns; the verdict (last) is never cut. */
+static const int scan_columns[] = {15, 20, 12, 12, 20, 22, 18, 0};
+#define SCAN_COLUMN_COUNT (sizeof scan_columns / sizeof scan_columns[0])
+
 static void write_table_row(struct scan_output *so, const struct device *dev,
                             const struct engine_host *host)
 {
     if (!so->table_header_done) {
-        fprintf(so->out, "%-15s %-24s %-12s %-12s %-20s %-18s %-10s %s\n", "IP", "OPEN PORTS",
-                "MAKER", "BRAND", "MODEL", "FIRMWARE", "TYPE", "VERDICT");
+        static const char *const header[SCAN_COLUMN_COUNT] = {
+            "IP", "OPEN PORTS", "MAKER", "BRAND", "MODEL", "FIRMWARE", "TYPE", "VERDICT"};
+        table_row(so->out, scan_columns, SCAN_COLUMN_COUNT, header);
         so->table_header_done = true;
     }
     char ports[128], verdict[256];
     format_ports(host->open_ports, host->open_count, ports, sizeof ports);
-    fprintf(so->out, "%-15s %-24s %-12s %-12s %-20s %-18s %-10s %s\n", dev->ip, ports,
-            text_or_dash(dev->manufacturer), text_or_dash(dev->brand), text_or_dash(dev->model),
-            text_or_dash(dev->firmware), text_or_dash(dev->device_type),
-            scan_verdict(dev, verdict, sizeof verdict));
+    const char *const cells[SCAN_COLUMN_COUNT] = {
+        dev->ip,    ports,         dev->manufacturer, dev->brand,
+        dev->model, dev->firmware, dev->device_type,  scan_verdict(dev, verdict, sizeof verdict)};
+    table_row(so->out, scan_columns, SCAN_COLUMN_COUNT, cells);
 }
 
 static void write_device_json(struct scan_output *so, const struct device *dev)

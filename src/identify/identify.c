@@ -588,6 +588,22 @@ static void note_mac(struct device *dev, const char *text)
         format_mac(mac, dev->mac, sizeof dev->mac);
 }
 
+/* A maker's model code often says what the product is where the evidence
+ * did not (a Dahua NVR's magicBox answer carries no type): data/model_types.csv
+ * fills an empty or generic device type, never overrides a specific one. */
+static void type_from_model(const struct identifier *id, struct device *dev)
+{
+    if (dev->device_type && strcmp(dev->device_type, "camera_or_recorder") != 0)
+        return;
+    const struct model_type_row *row = model_type_find(&id->tables, dev->manufacturer, dev->model);
+    if (!row)
+        return;
+    device_set(&dev->device_type, row->device_type);
+    device_take_evidence(dev, xstrdup("model"), xstrdup(dev->model), 0,
+                         xasprintf("model-types: %s %s", row->manufacturer, row->pattern),
+                         xasprintf("device_type=%s", row->device_type), 0);
+}
+
 struct device *identify_host(const struct identifier *id, const struct observation *obs,
                              size_t count)
 {
@@ -610,5 +626,6 @@ struct device *identify_host(const struct identifier *id, const struct observati
         claim_mac(id, dev->mac, &claims);
     fuse_claims(dev, &claims);
     claim_list_free(&claims);
+    type_from_model(id, dev);
     return dev;
 }

@@ -314,6 +314,29 @@ static void on_module_row(void *ctx, char **f, size_t n, size_t line)
         name_map_add(t->modules, f[0], f[0]);
 }
 
+static void on_model_type_row(void *ctx, char **f, size_t n, size_t line)
+{
+    struct maker_tables *t = ctx;
+    if (n < 4 || !f[0][0] || !f[1][0] || !f[2][0]) {
+        log_warn("model_types.csv:%zu: manufacturer, model_pattern and device_type are needed; "
+                 "row ignored",
+                 line);
+        return;
+    }
+    int code;
+    PCRE2_SIZE offset;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)f[1], PCRE2_ZERO_TERMINATED,
+                                   PCRE2_CASELESS | PCRE2_ANCHORED, &code, &offset, NULL);
+    if (!re) {
+        log_warn("model_types.csv:%zu: model_pattern does not compile; row ignored", line);
+        return;
+    }
+    const char *canonical = name_map_get(t->makers, f[0], strlen(f[0]), NULL);
+    t->model_types = xrealloc(t->model_types, (t->model_type_count + 1) * sizeof *t->model_types);
+    t->model_types[t->model_type_count++] = (struct model_type_row){
+        xstrdup(canonical ? canonical : f[0]), xstrdup(f[1]), xstrdup(f[2]), xstrdup(f[3]), re};
+}
+
 static int load_table(const char *dir, const char *file, csv_row_fn fn, void *ctx, char *err,
                       size_t err_size)
 {
@@ -339,7 +362,8 @@ int maker_tables_load(struct maker_tables *t, const char *data_dir, char *err, s
     t->modules = name_map_new();
     if (load_table(data_dir, "manufacturers.csv", on_manufacturer_row, t, err, err_size) ||
         load_table(data_dir, "oem.csv", on_oem_row, t, err, err_size) ||
-        load_table(data_dir, "module_makers.csv", on_module_row, t, err, err_size))
+        load_table(data_dir, "module_makers.csv", on_module_row, t, err, err_size) ||
+        load_table(data_dir, "model_types.csv", on_model_type_row, t, err, err_size))
         return -1;
     return 0;
 }
@@ -356,17 +380,42 @@ void maker_tables_free(struct maker_tables *t)
         pcre2_code_free(t->oem[i].model_re);
     }
     free(t->oem);
+    for (size_t i = 0; i < t->model_type_count; i++) {
+        struct model_type_row *r = &t->model_types[i];
+        free(r->manufacturer);
+        free(r->pattern);
+        free(r->device_type);
+        free(r->example);
+        pcre2_code_free(r->model_re);
+    }
+    free(t->model_types);
     memset(t, 0, sizeof *t);
+}
+
+static bool pattern_fits(void *re, const char *text)
+{
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    int rc = pcre2_match(re, (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
+const struct model_type_row *model_type_find(const struct maker_tables *t, const char *manufacturer,
+                                             const char *model)
+{
+    if (!manufacturer || !model)
+        return NULL;
+    for (size_t i = 0; i < t->model_type_count; i++) {
+        const struct model_type_row *r = &t->model_types[i];
+        if (strcmp(r->manufacturer, manufacturer) == 0 && pattern_fits(r->model_re, model))
+            return r;
+    }
+    return NULL;
 }
 
 static bool model_fits(const struct oem_row *row, const char *model)
 {
-    if (!row->model_re || !model)
-        return false;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(row->model_re, NULL);
-    int rc = pcre2_match(row->model_re, (PCRE2_SPTR)model, strlen(model), 0, 0, md, NULL);
-    pcre2_match_data_free(md);
-    return rc >= 0;
+    return row->model_re && model && pattern_fits(row->model_re, model);
 }
 
 /* The OEM rows of one brand key: a scope=all row names its maker (when all

@@ -56,23 +56,40 @@ struct oem_row {
     void *model_re; /* pcre2_code * of model_pattern, or NULL */
 };
 
+/* One row of data/model_types.csv: a maker's model code that says what
+ * kind of product it is (DS-76xxNI is a Hikvision NVR). */
+struct model_type_row {
+    char *manufacturer; /* canonical name */
+    char *pattern;      /* as written, for the evidence */
+    char *device_type;
+    char *example;  /* a model the row must type (tests check every row) */
+    void *model_re; /* pcre2_code *, caseless, anchored at the model's start */
+};
+
 struct maker_tables {
     struct name_map *makers; /* name, legal name, aliases -> canonical */
     struct name_map *brands; /* OEM brand -> its normalised key */
     struct oem_row *oem;
     size_t oem_count;
     struct name_map *modules; /* Wi-Fi/chip module makers */
+    struct model_type_row *model_types;
+    size_t model_type_count;
     unsigned long generation; /* unique per load: keys the resolution cache */
 };
 
-/* Loads data/manufacturers.csv, data/oem.csv and data/module_makers.csv
- * from the folder data_dir; a missing file is an empty table (warned). */
+/* Loads data/manufacturers.csv, data/oem.csv, data/module_makers.csv and
+ * data/model_types.csv from the folder data_dir; a missing file is an empty
+ * table (warned). */
 int maker_tables_load(struct maker_tables *t, const char *data_dir, char *err, size_t err_size);
 void maker_tables_free(struct maker_tables *t);
 /* Resolves a maker or brand name (model, when known, decides scope=some OEM
  * rows): the exact name first, then names the text starts with. */
 struct maker_resolution maker_resolve(const struct maker_tables *t, const char *text, size_t len,
                                       const char *model);
+/* The first model_types.csv row of that maker whose pattern fits the model
+ * from its start; NULL when none. */
+const struct model_type_row *model_type_find(const struct maker_tables *t, const char *manufacturer,
+                                             const char *model);
 /* True when an IEEE organisation name starts with a module maker's name. */
 bool maker_is_module(const struct maker_tables *t, const char *org);
 

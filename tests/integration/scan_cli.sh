@@ -46,15 +46,21 @@ grep -q "^camaudit: scanned 4 addresses x 2 ports in .*: 0 hosts up" "$work/err"
 
 # --fail-on: exit 3 when a restricted (or vulnerable) device is found, 0 when
 # none is, and the restriction lists can be chosen.
-"$BUILD_DIR/lab/camlab" -q serve --persona hikvision-ipc --addr 127.30.9.77 \
-  --ready-file "$work/lab.ready" 2>"$work/lab.err" &
-lab_pid=$!
-i=0
-while [ ! -s "$work/lab.ready" ]; do
-  i=$((i + 1))
-  [ $i -gt 300 ] && fail "camlab serve did not start: $(cat "$work/lab.err")"
-  sleep 0.1
-done
+# serve ADDR ARGS...: one camlab persona on ADDR; waits until it listens.
+serve() {
+  addr=$1; shift
+  rm -f "$work/lab.ready"
+  "$BUILD_DIR/lab/camlab" -q serve --addr "$addr" --ready-file "$work/lab.ready" "$@" \
+    2>"$work/lab.err" &
+  lab_pid=$!
+  i=0
+  while [ ! -s "$work/lab.ready" ]; do
+    i=$((i + 1))
+    [ $i -gt 300 ] && fail "camlab serve $* did not start: $(cat "$work/lab.err")"
+    sleep 0.1
+  done
+}
+serve 127.30.9.77 --persona hikvision-ipc
 "$camaudit" scan 127.30.9.77 --no-store --quiet --fail-on restricted >"$work/out" 2>"$work/err"
 rc=$?
 [ $rc -eq 3 ] || fail "--fail-on restricted on a Hikvision camera exited $rc"
@@ -68,4 +74,18 @@ grep -q "restricted (us-fcc)" "$work/out" || fail "--policy us-fcc: $(cat "$work
   fail "--fail-on with nothing found should exit 0"
 kill $lab_pid 2>/dev/null
 wait $lab_pid 2>/dev/null
+
+# A device writing escape sequences (ESC, BEL) and an endless firmware into
+# its answers: the table shows them defused and clipped, columns aligned.
+serve 127.30.9.79 --persona hostile-escapes --personas "$SOURCE_DIR/tests/data/personas"
+"$camaudit" scan 127.30.9.79 -p 80 --no-store --quiet >"$work/out" 2>"$work/err" ||
+  fail "scan of hostile-escapes exited non-zero: $(cat "$work/err")"
+kill $lab_pid 2>/dev/null
+wait $lab_pid 2>/dev/null
+grep -q "Hikvision" "$work/out" || fail "hostile-escapes not identified: $(cat "$work/out")"
+LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$work/out" &&
+  fail "control characters reached the table: $(od -c "$work/out" | head)"
+header_at=$(head -1 "$work/out" | awk '{ print index($0, "VERDICT") }')
+row_at=$(sed -n 2p "$work/out" | awk '{ print index($0, "restricted") }')
+[ "$header_at" -eq "$row_at" ] || fail "verdict column moved ($header_at vs $row_at): $(cat "$work/out")"
 echo "scan_cli: ok (dry run peak ${rss} KB)"

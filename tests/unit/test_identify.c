@@ -9,8 +9,10 @@
 #include <cmocka.h>
 
 #include "identify/identify.h"
+#include "identify/tables.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +157,45 @@ static void test_oem_brand_with_fitting_model(void **state)
     device_free(dev);
 }
 
+static void test_model_code_fills_missing_type(void **state)
+{
+    const char *body = "<tds:Manufacturer>Annke</tds:Manufacturer><tds:Model>N46PCK</tds:Model>";
+    struct device *dev = identify_pairs("onvif.device_info", body, NULL);
+    assert_string_equal(dev->device_type, "nvr");
+    bool cited = false;
+    for (size_t i = 0; i < dev->evidence_count; i++)
+        cited |= strcmp(dev->evidence[i].signal, "model") == 0 &&
+                 strcmp(dev->evidence[i].names, "device_type=nvr") == 0;
+    assert_true(cited);
+    device_free(dev);
+}
+
+static void test_model_code_never_overrides_stated_type(void **state)
+{
+    struct device *dev = identify_pairs("http.isapi_device_info", isapi_body, NULL);
+    assert_string_equal(dev->device_type, "ip_camera");
+    device_free(dev);
+}
+
+/* Every row of the project's data/model_types.csv types its own example. */
+static void test_project_model_types_examples(void **state)
+{
+    struct maker_tables t = {0};
+    char err[256];
+    assert_int_equal(maker_tables_load(&t, CAMAUDIT_SOURCE_DIR "/data", err, sizeof err), 0);
+    assert_true(t.model_type_count >= 10);
+    for (size_t i = 0; i < t.model_type_count; i++) {
+        const struct model_type_row *r = &t.model_types[i];
+        const struct model_type_row *got = model_type_find(&t, r->manufacturer, r->example);
+        if (!got || strcmp(got->device_type, r->device_type) != 0)
+            fail_msg("model_types.csv: %s %s is typed %s, row says %s", r->manufacturer, r->example,
+                     got ? got->device_type : "nothing", r->device_type);
+    }
+    assert_null(model_type_find(&t, "Hikvision", "X-1"));
+    assert_null(model_type_find(&t, "Axis", "IPC-HDW5831R-ZE"));
+    maker_tables_free(&t);
+}
+
 static void test_oem_brand_of_some_products_alone_names_nobody(void **state)
 {
     const char *body = "<tds:Manufacturer>Annke</tds:Manufacturer><tds:Model>X1</tds:Model>";
@@ -295,6 +336,9 @@ int main(void)
         cmocka_unit_test(test_generic_platform_only_supports),
         cmocka_unit_test(test_generic_never_outvotes_specific),
         cmocka_unit_test(test_oem_brand_with_fitting_model),
+        cmocka_unit_test(test_model_code_fills_missing_type),
+        cmocka_unit_test(test_model_code_never_overrides_stated_type),
+        cmocka_unit_test(test_project_model_types_examples),
         cmocka_unit_test(test_oem_brand_of_some_products_alone_names_nobody),
         cmocka_unit_test(test_oem_brand_of_all_products_names_maker),
         cmocka_unit_test(test_oem_brand_of_two_makers_names_nobody),
