@@ -4,13 +4,13 @@
  * server, RFC 5246 7.4.2), decoded with OpenSSL's d2i_X509. TLS 1.3 encrypts
  * certificates, so only their SNI is seen.
  *
- * A server's handshake usually spans several TCP segments; a small bounded
- * table follows up to TLS_FLOWS flows in sequence order, up to TLS_FLOW_BYTES
- * each, until the first certificate is complete. Segments out of order or
- * lost end the attempt for that flow. */
+ * A server's handshake usually spans several TCP segments; tcp_follow keeps
+ * up to TLS_FLOWS flows in sequence order, up to TLS_FLOW_BYTES each, until
+ * the first certificate is complete. Segments out of order or lost end the
+ * attempt for that flow. */
 #include "passive/dissect.h"
+#include "passive/tcp_follow.h"
 
-#include "core/util.h"
 
 #include <openssl/bio.h>
 #include <openssl/x509.h>
@@ -20,23 +20,6 @@
 #define TLS_FLOWS 64
 #define TLS_FLOW_BYTES 16384
 #define TLS_NAME_MAX 1024
-
-struct tls_flow {
-    bool used;
-    int family;
-    uint8_t src[16], dst[16];
-    uint16_t sport, dport;
-    uint32_t next_seq;
-    uint64_t age;
-    size_t len;
-    uint8_t buf[TLS_FLOW_BYTES];
-};
-
-struct tls_state {
-    struct tls_flow *flows; /* TLS_FLOWS entries, allocated on first use */
-    size_t active;
-    uint64_t clock;
-};
 
 enum tls_result { TLS_DONE, TLS_NEED_MORE };
 
@@ -187,97 +170,34 @@ static enum tls_result parse_records(struct passive *ps, const struct packet *pk
     return server_hello ? TLS_NEED_MORE : TLS_DONE;
 }
 
-static bool flow_matches(const struct tls_flow *f, const struct packet *pkt)
-{
-    size_t n = pkt->family == 4 ? 4 : 16;
-    return f->used && f->family == pkt->family && f->sport == pkt->sport &&
-           f->dport == pkt->dport && memcmp(f->src, pkt->src_ip, n) == 0 &&
-           memcmp(f->dst, pkt->dst_ip, n) == 0;
-}
-
-static void flow_end(struct tls_state *st, struct tls_flow *f)
-{
-    f->used = false;
-    st->active--;
-}
-
-static void flow_start(struct tls_state *st, const struct packet *pkt)
-{
-    if (!st->flows)
-        st->flows = xcalloc(TLS_FLOWS, sizeof *st->flows);
-    struct tls_flow *slot = &st->flows[0];
-    for (size_t i = 0; i < TLS_FLOWS; i++) {
-        if (!st->flows[i].used) {
-            slot = &st->flows[i];
-            break;
-        }
-        if (st->flows[i].age < slot->age)
-            slot = &st->flows[i];
-    }
-    if (slot->used)
-        flow_end(st, slot); /* the oldest gives way */
-    size_t n = pkt->payload_len < TLS_FLOW_BYTES ? pkt->payload_len : TLS_FLOW_BYTES;
-    slot->used = true;
-    slot->family = pkt->family;
-    memcpy(slot->src, pkt->src_ip, 16);
-    memcpy(slot->dst, pkt->dst_ip, 16);
-    slot->sport = pkt->sport;
-    slot->dport = pkt->dport;
-    slot->next_seq = pkt->tcp_seq + (uint32_t)pkt->payload_len;
-    slot->age = ++st->clock;
-    memcpy(slot->buf, pkt->payload, n);
-    slot->len = n;
-    st->active++;
-}
-
-/* Appends a segment to a followed flow; true when it was consumed. */
-static bool flow_continue(struct passive *ps, struct tls_state *st, const struct packet *pkt)
-{
-    for (size_t i = 0; i < TLS_FLOWS; i++) {
-        struct tls_flow *f = &st->flows[i];
-        if (!flow_matches(f, pkt))
-            continue;
-        if (pkt->tcp_seq != f->next_seq || f->len + pkt->payload_len > TLS_FLOW_BYTES) {
-            flow_end(st, f);
-            return false;
-        }
-        memcpy(f->buf + f->len, pkt->payload, pkt->payload_len);
-        f->len += pkt->payload_len;
-        f->next_seq += (uint32_t)pkt->payload_len;
-        f->age = ++st->clock;
-        if (parse_records(ps, pkt, f->buf, f->len) == TLS_DONE)
-            flow_end(st, f);
-        return true;
-    }
-    return false;
-}
-
 static void dissect_tls(struct passive *ps, const struct packet *pkt)
 {
-    struct tls_state *st = passive_state(ps);
-    if (st && st->active && flow_continue(ps, st, pkt))
+    struct tcp_follow *flows = passive_state(ps);
+    struct tcp_flow *f = flows ? tcp_follow_find(flows, pkt) : NULL;
+    if (f) {
+        if (!tcp_follow_append(flows, f, pkt))
+            tcp_follow_end(flows, f); /* lost or out of order: give up */
+        else if (parse_records(ps, pkt, f->buf, f->len) == TLS_DONE)
+            tcp_follow_end(flows, f);
         return;
+    }
     const uint8_t *p = pkt->payload;
     if (pkt->payload_len < 9 || p[0] != 22 || p[1] != 3 || p[2] > 4)
         return;
-    if (parse_records(ps, pkt, p, pkt->payload_len) == TLS_NEED_MORE && st)
-        flow_start(st, pkt);
+    if (parse_records(ps, pkt, p, pkt->payload_len) == TLS_NEED_MORE && flows) {
+        struct tcp_flow *slot = tcp_follow_slot(flows);
+        tcp_follow_end(flows, slot); /* the oldest gives way */
+        tcp_follow_begin(flows, slot, pkt);
+    }
 }
 
 static void *tls_state_new(void)
 {
-    return xcalloc(1, sizeof(struct tls_state));
-}
-
-static void tls_state_free(void *state)
-{
-    struct tls_state *st = state;
-    free(st->flows);
-    free(st);
+    return tcp_follow_new(TLS_FLOWS, TLS_FLOW_BYTES);
 }
 
 const struct dissector dissector_tls = {.name = "tls",
                                         .l4 = L4_TCP,
                                         .dissect = dissect_tls,
                                         .state_new = tls_state_new,
-                                        .state_free = tls_state_free};
+                                        .state_free = tcp_follow_free};

@@ -28,6 +28,9 @@ struct dissector {
      * instance, reached with passive_state(), freed with it. */
     void *(*state_new)(void);
     void (*state_free)(void *state);
+    /* Optional: the capture ended; emit what the state still holds (flows
+     * that never completed). Called once, before the hosts are reported. */
+    void (*finish)(struct passive *ps);
 };
 
 /* All dissectors, terminated by an entry whose name is NULL. */

@@ -419,6 +419,14 @@ static int host_compare(const void *a, const void *b)
 
 void passive_finish(struct passive *ps, void (*fn)(const struct passive_host *, void *), void *arg)
 {
+    for (size_t i = 0; passive_dissectors[i]; i++) {
+        if (!passive_dissectors[i]->finish)
+            continue;
+        ps->current = passive_dissectors[i];
+        ps->current_index = i;
+        ps->current->finish(ps);
+        ps->current = NULL;
+    }
     struct host **list = xcalloc(ps->host_count ? ps->host_count : 1, sizeof *list);
     size_t n = 0;
     for (size_t i = 0; i < ps->host_cap; i++)

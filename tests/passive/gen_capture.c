@@ -489,6 +489,14 @@ static const char ssdp_notify[] = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:19
 static const char http_hik[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nServer: App-webs/\r\n"
                                "Content-Length: 120\r\n\r\n<!DOCTYPE html><html><head>"
                                "<title> Hikvision Web Login </title></head><body></body></html>";
+/* A response split across segments: its title only in a later one. */
+static const char http_dahua[] =
+    "HTTP/1.1 200 OK\r\nServer: Webs\r\nContent-Type: text/html\r\n\r\n"
+    "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+    "<title>WEB SERVICE</title></head><body></body></html>";
+/* A response the capture cuts short (its Content-Length is never reached). */
+static const char http_xm_cut[] = "HTTP/1.1 200 OK\r\nContent-Length: 900\r\nServer: uc-httpd "
+                                  "1.0.0\r\n\r\n<html><head><title>NETSurveillance WEB</title>";
 static const char http_get[] = "GET /doc/page/login.asp HTTP/1.1\r\nHost: 192.168.1.64\r\n"
                                "User-Agent: Mozilla/5.0\r\nAccept: */*\r\n\r\n";
 static const char rtsp_401[] = "RTSP/1.0 401 Unauthorized\r\nCSeq: 2\r\nServer: Rtsp "
@@ -549,6 +557,10 @@ static void scene(struct gen *g)
     expect(g, desk.ip, "http.host", "192.168.1.64");
     expect(g, hik.ip, "http.server", "App-webs/");
     expect(g, hik.ip, "http.title", "Hikvision Web Login");
+    send_tcp_stream(g, &dahua, &desk, 80, 52003, (const uint8_t *)http_dahua, sizeof http_dahua - 1,
+                    48);
+    expect(g, dahua.ip, "http.server", "Webs");
+    expect(g, dahua.ip, "http.title", "WEB SERVICE");
     send_text_tcp(g, &dahua, &desk, 554, 52002, rtsp_401);
     expect(g, dahua.ip, "rtsp.server", "Rtsp Server/3.0");
     expect(g, dahua.ip, "rtsp.www_authenticate",
@@ -563,6 +575,12 @@ static void scene(struct gen *g)
     expect(g, dahua.ip, "dhip", dhip_json);
     send_xm(g, &xm, &group);
     expect(g, xm.ip, "dvrip.search", xm_json);
+    /* A response never finished in the capture (its flow is still followed
+     * when the capture ends) is read then. */
+    send_tcp_stream(g, &xm, &desk, 80, 52004, (const uint8_t *)http_xm_cut, sizeof http_xm_cut - 1,
+                    40);
+    expect(g, xm.ip, "http.server", "uc-httpd 1.0.0");
+    expect(g, xm.ip, "http.title", "NETSurveillance WEB");
     send_onvif_hello(g, &dahua6, &(struct host){"ff02::c", {0x33, 0x33, 0, 0, 0, 0x0c}});
     expect(g, dahua6.ip, "onvif.scopes", onvif_scopes);
     expect(g, dahua6.ip, "onvif.xaddrs", "http://[2001:db8::108]/onvif/device_service");

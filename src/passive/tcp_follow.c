@@ -1,0 +1,97 @@
+/* tcp_follow.c — bounded in-order TCP flow following; see tcp_follow.h.
+ * Hand-written: libpcap has no reassembly, and a full TCP reassembler
+ * (libnids, Wireshark's) is more than the few kilobytes the dissectors need
+ * and not a Debian library one can embed. */
+#include "passive/tcp_follow.h"
+
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tcp_follow *tcp_follow_new(size_t flows, size_t bytes)
+{
+    struct tcp_follow *t = xcalloc(1, sizeof *t);
+    t->flow_count = flows;
+    t->flow_bytes = bytes;
+    return t;
+}
+
+void tcp_follow_free(void *table)
+{
+    struct tcp_follow *t = table;
+    if (!t)
+        return;
+    for (size_t i = 0; t->flows && i < t->flow_count; i++)
+        free(t->flows[i].buf);
+    free(t->flows);
+    free(t);
+}
+
+static bool same_direction(const struct tcp_flow *f, const struct packet *pkt)
+{
+    size_t n = pkt->family == 4 ? 4 : 16;
+    return f->used && f->first.family == pkt->family && f->first.sport == pkt->sport &&
+           f->first.dport == pkt->dport && memcmp(f->first.src_ip, pkt->src_ip, n) == 0 &&
+           memcmp(f->first.dst_ip, pkt->dst_ip, n) == 0;
+}
+
+struct tcp_flow *tcp_follow_find(struct tcp_follow *t, const struct packet *pkt)
+{
+    for (size_t i = 0; t->active && i < t->flow_count; i++)
+        if (same_direction(&t->flows[i], pkt))
+            return &t->flows[i];
+    return NULL;
+}
+
+bool tcp_follow_append(struct tcp_follow *t, struct tcp_flow *f, const struct packet *pkt)
+{
+    if (pkt->tcp_seq != f->next_seq || f->len + pkt->payload_len > t->flow_bytes)
+        return false;
+    memcpy(f->buf + f->len, pkt->payload, pkt->payload_len);
+    f->len += pkt->payload_len;
+    f->first.payload_len = f->len;
+    f->next_seq += (uint32_t)pkt->payload_len;
+    f->age = ++t->clock;
+    return true;
+}
+
+struct tcp_flow *tcp_follow_slot(struct tcp_follow *t)
+{
+    if (!t->flows)
+        t->flows = xcalloc(t->flow_count, sizeof *t->flows);
+    struct tcp_flow *slot = &t->flows[0];
+    for (size_t i = 0; i < t->flow_count; i++) {
+        if (!t->flows[i].used)
+            return &t->flows[i];
+        if (t->flows[i].age < slot->age)
+            slot = &t->flows[i];
+    }
+    return slot;
+}
+
+void tcp_follow_begin(struct tcp_follow *t, struct tcp_flow *slot, const struct packet *pkt)
+{
+    if (!slot->buf)
+        slot->buf = xmalloc(t->flow_bytes);
+    size_t n = pkt->payload_len < t->flow_bytes ? pkt->payload_len : t->flow_bytes;
+    slot->used = true;
+    slot->first = *pkt;
+    slot->first.l3 = NULL; /* points into a frame that will be gone */
+    slot->first.l3_len = 0;
+    memcpy(slot->buf, pkt->payload, n);
+    slot->first.payload = slot->buf;
+    slot->first.payload_len = n;
+    slot->len = n;
+    slot->next_seq = pkt->tcp_seq + (uint32_t)pkt->payload_len;
+    slot->age = ++t->clock;
+    t->active++;
+}
+
+void tcp_follow_end(struct tcp_follow *t, struct tcp_flow *f)
+{
+    if (f->used) {
+        f->used = false;
+        t->active--;
+    }
+}
