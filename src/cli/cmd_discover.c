@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,22 @@ static const char *host_fullest_value(const struct host *h, const char *signal)
     return best;
 }
 
+/* True when the comma-separated list holds name as one of its items. */
+static bool list_has(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
+}
+
 /* The protocols that answered, "sadp,onvif" (source discovery/<name>). */
 static void host_protocols(const struct host *h, char *out, size_t size)
 {
@@ -186,14 +203,15 @@ static void host_protocols(const struct host *h, char *out, size_t size)
         const char *src = h->obs[i]->source;
         if (strncmp(src, "discovery/", 10) != 0 || strcmp(src + 10, "neigh") == 0)
             continue;
-        char item[OBS_NAME_MAX + 2];
-        snprintf(item, sizeof item, ",%s,", src + 10);
-        char padded[512];
-        snprintf(padded, sizeof padded, ",%s,", out);
-        if (strstr(padded, item))
+        const char *name = src + 10;
+        if (list_has(out, name))
             continue;
-        size_t len = strlen(out);
-        snprintf(out + len, size - len, "%s%s", len ? "," : "", src + 10);
+        size_t len = strlen(out), n = strlen(name);
+        if (len + 1 + n >= size)
+            break;
+        if (len)
+            out[len++] = ',';
+        memcpy(out + len, name, n + 1);
     }
 }
 

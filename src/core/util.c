@@ -178,7 +178,7 @@ char *data_path(const char *name)
     if (is_dir(src) || access(src, R_OK) == 0)
         return src;
     free(src);
-    return xasprintf("/usr/share/camaudit/%s", name);
+    return xasprintf("%s/%s", CAMAUDIT_DATA_INSTALL_DIR, name);
 }
 
 static int compare_strings(const void *a, const void *b)

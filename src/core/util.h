@@ -34,7 +34,8 @@ bool time_parse_rfc3339(const char *text, double *out);
 
 /* Locates a data directory shipped with camaudit (fingerprints, policies,
  * data, lab/personas): $CAMAUDIT_DATA_DIR/<name>, else the source tree the
- * binary was built from, else /usr/share/camaudit/<name>. Caller frees. */
+ * binary was built from, else the install folder meson.build names
+ * (<prefix>/share/camaudit/<name>). Caller frees. */
 char *data_path(const char *name);
 
 /* Paths "dir/name" of the entries of dir whose name ends with suffix (dot

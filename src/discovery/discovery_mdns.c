@@ -107,10 +107,10 @@ static bool read_name(const uint8_t *buf, size_t len, size_t *pos, char *out, si
 
 static void append(char *dst, size_t size, const char *sep, const char *text, size_t len)
 {
-    size_t have = strlen(dst);
-    if (have && have + strlen(sep) < size) {
-        snprintf(dst + have, size - have, "%s", sep);
-        have = strlen(dst);
+    size_t have = strlen(dst), sep_len = strlen(sep);
+    if (have && have + sep_len < size) {
+        memcpy(dst + have, sep, sep_len + 1);
+        have += sep_len;
     }
     if (have + 1 < size)
         discovery_copy_text(dst + have, size - have, text, len);
