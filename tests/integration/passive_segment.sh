@@ -9,8 +9,8 @@
 # bridge records everything (ARP and broadcasts included); camaudit passive
 # must report every device with its MAC, see each persona's discovery
 # answers (SADP, DHIP, Xiongmai, ONVIF, SSDP), flag every phone-home, name no
-# maker wrongly and name the maker of every camera, recorder and doorbell
-# (tests/passive/check_lab.py).
+# maker wrongly and name the maker of every device, cameras, recorders and
+# doorbells, the router and the plain web server alike (tests/passive/check_lab.py).
 # Everything lives in namespaces this script creates and removes; skips (77)
 # where namespaces cannot be made.
 set -u
@@ -161,6 +161,6 @@ for ip, persona, proto in bad:
 sys.exit(1 if bad else 0)
 PY
 python3 "$SOURCE_DIR/tests/passive/check_lab.py" "$tmp/truth.json" "$tmp/found.jsonl" \
-  "$tmp/obs.jsonl" "$tmp/played.txt" "$personas" cameras || fail "passive results"
+  "$tmp/obs.jsonl" "$tmp/played.txt" "$personas" every || fail "passive results"
 echo "passive_segment: ok"
 exit 0

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check_lab.py TRUTH.json DEVICES.jsonl OBSERVATIONS.jsonl PLAYED.txt PERSONAS [strict|cameras]
+"""check_lab.py TRUTH.json DEVICES.jsonl OBSERVATIONS.jsonl PLAYED.txt PERSONAS [strict|cameras|every]
 Checks `camaudit passive` on the recorded lab traffic: every device of the
 truth is reported; every TLS service of its persona yields its certificate
 subject; every device has HTTP, RTSP or TLS observations; every phone-home lookup
@@ -8,7 +8,8 @@ played gives a phone_home finding naming the service. With 'strict'
 truth marks restricted must be named; devices identify cannot name from
 what passive saw are listed, not failed (on loopback there are no MACs and
 no discovery broadcasts). With 'cameras' (a segment: MACs and discovery on
-the wire) every camera, recorder and doorbell must be named as well."""
+the wire) every camera, recorder and doorbell must be named as well; with
+'every', every device of the truth."""
 import json
 import os
 import sys
@@ -21,7 +22,7 @@ def main():
     played = dict(line.split() for line in open(sys.argv[4]) if line.strip())
     personas_dir = sys.argv[5]
     mode = sys.argv[6] if len(sys.argv) > 6 else ""
-    strict = mode in ("strict", "cameras")
+    strict = mode in ("strict", "cameras", "every")
     surveillance = ("ip_camera", "nvr", "dvr", "doorbell")
     errors, unnamed = [], []
     for t in truth:
@@ -55,7 +56,7 @@ def main():
             named, truth_name = dev["manufacturer"].lower(), t["manufacturer"].lower()
             if named == "unknown":
                 unnamed.append("%s (%s)" % (ip, t["persona"]))
-                if t.get("restricted_expected") or (
+                if t.get("restricted_expected") or mode == "every" or (
                         mode == "cameras" and t.get("device_type") in surveillance):
                     errors.append("%s (%s): maker %r not named" %
                                   (ip, t["persona"], t["manufacturer"]))
