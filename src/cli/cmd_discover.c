@@ -208,7 +208,7 @@ static void host_protocols(const struct host *h, char *out, size_t size)
             continue;
         size_t len = strlen(out), n = strlen(name);
         if (len + 1 + n >= size)
-            break;
+            continue; /* a shorter name may still fit */
         if (len)
             out[len++] = ',';
         memcpy(out + len, name, n + 1);

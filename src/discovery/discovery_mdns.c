@@ -108,7 +108,9 @@ static bool read_name(const uint8_t *buf, size_t len, size_t *pos, char *out, si
 static void append(char *dst, size_t size, const char *sep, const char *text, size_t len)
 {
     size_t have = strlen(dst), sep_len = strlen(sep);
-    if (have && have + sep_len < size) {
+    if (have) {
+        if (have + sep_len + 1 >= size)
+            return; /* no room for a separator and some text: the list is full */
         memcpy(dst + have, sep, sep_len + 1);
         have += sep_len;
     }

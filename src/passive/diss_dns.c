@@ -1,6 +1,8 @@
-/* diss_dns.c — DNS over UDP 53: the name a device asked for, credited to the
- * device that asked (the source of a query, the destination of an answer),
- * so that lookups of vendor clouds reveal phone-home (RFC 1035). */
+/* diss_dns.c — DNS on port 53, over UDP and over TCP (each message behind
+ * its 2-byte length, RFC 1035 4.2.2; read from the segment that starts it):
+ * the name a device asked for, credited to the device that asked (the source
+ * of a query, the destination of an answer), so that lookups of vendor clouds
+ * reveal phone-home (RFC 1035). */
 #include "passive/dissect.h"
 
 #include <stdio.h>
@@ -55,10 +57,9 @@ static bool is_reverse_lookup(const char *name, size_t len)
     return false;
 }
 
-static void dissect_dns(struct passive *ps, const struct packet *pkt)
+/* One DNS message p[0..len) carried by pkt. */
+static void read_message(struct passive *ps, const struct packet *pkt, const uint8_t *p, size_t len)
 {
-    const uint8_t *p = pkt->payload;
-    size_t len = pkt->payload_len;
     if (len < 12)
         return;
     bool response = p[2] & 0x80;
@@ -75,5 +76,21 @@ static void dissect_dns(struct passive *ps, const struct packet *pkt)
     passive_emit(ps, pkt, response ? SIDE_DST : SIDE_SRC, 0, "dns.query", name, (size_t)n);
 }
 
+static void dissect_dns(struct passive *ps, const struct packet *pkt)
+{
+    read_message(ps, pkt, pkt->payload, pkt->payload_len);
+}
+
+static void dissect_dns_tcp(struct passive *ps, const struct packet *pkt)
+{
+    if (pkt->payload_len < 2 + 12)
+        return;
+    size_t declared = (size_t)pkt->payload[0] << 8 | pkt->payload[1];
+    size_t here = pkt->payload_len - 2;
+    read_message(ps, pkt, pkt->payload + 2, declared < here ? declared : here);
+}
+
 const struct dissector dissector_dns = {
     .name = "dns", .l4 = L4_UDP, .ports = {53}, .dissect = dissect_dns};
+const struct dissector dissector_dns_tcp = {
+    .name = "dns-tcp", .l4 = L4_TCP, .ports = {53}, .dissect = dissect_dns_tcp};

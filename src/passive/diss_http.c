@@ -13,11 +13,12 @@
 #include "passive/tcp_follow.h"
 #include "passive/textproto.h"
 
+#include <string.h>
+
 #define HTTP_FLOWS 64
 #define HTTP_FLOW_BYTES 8192
 /* Body bytes worth waiting for: the http.body signal's cap. */
 #define HTTP_BODY_WANT 4096
-#define TCP_FIN 0x01
 
 static const char *const methods[] = {"GET ",    "POST ",    "HEAD ", "PUT ",
                                       "DELETE ", "OPTIONS ", NULL};
@@ -56,17 +57,39 @@ static long content_length(const uint8_t *p, size_t len)
     return n;
 }
 
+/* The status code of a response's first line, or 0. */
+static unsigned status_code(const uint8_t *p, size_t len)
+{
+    if (len < 12 || p[8] != ' ')
+        return 0;
+    unsigned code = 0;
+    for (size_t i = 9; i < 12; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+        code = code * 10 + (unsigned)(p[i] - '0');
+    }
+    return code;
+}
+
 /* True when the bytes of a response hold all the dissector reads: the whole
- * header block and the body up to its end, its first HTTP_BODY_WANT bytes,
- * or its closing </html>. */
+ * header block and the body up to its end (Content-Length reached, the last
+ * chunk, or no body by its status: 1xx, 204, 304), its first HTTP_BODY_WANT
+ * bytes, or its closing </html>. */
 static bool response_complete(const uint8_t *p, size_t len)
 {
     const uint8_t *body;
     size_t body_len;
     if (!text_body(p, len, &body, &body_len))
         return false;
-    long declared = content_length(p, len - body_len);
+    size_t head_len = len - body_len;
+    unsigned code = status_code(p, head_len);
+    if ((code >= 100 && code < 200) || code == 204 || code == 304)
+        return true;
+    long declared = content_length(p, head_len);
     if (declared >= 0 && body_len >= (size_t)declared)
+        return true;
+    if (body_len >= 5 && memcmp(body + body_len - 5, "0\r\n\r\n", 5) == 0 &&
+        text_find_ci(p, head_len, "chunked"))
         return true;
     return body_len >= HTTP_BODY_WANT || text_find_ci(body, body_len, "</html>") != NULL;
 }
@@ -93,18 +116,30 @@ static void flow_read(struct passive *ps, struct tcp_follow *flows, struct tcp_f
     tcp_follow_end(flows, f);
 }
 
-/* A segment of a followed response: true when it was one. */
+/* A segment of a followed response: true when it was one (read or kept). */
 static bool continue_response(struct passive *ps, struct tcp_follow *flows,
                               const struct packet *pkt)
 {
     struct tcp_flow *f = tcp_follow_find(flows, pkt);
     if (!f)
         return false;
-    bool appended = tcp_follow_append(flows, f, pkt);
-    if (!appended || (pkt->tcp_flags & TCP_FIN) || f->len == flows->flow_bytes ||
+    if (pkt->tcp_seq == f->next_seq && text_starts(pkt->payload, pkt->payload_len, "HTTP/1.")) {
+        flow_read(ps, flows, f); /* the next response of a kept-alive connection */
+        return false;
+    }
+    switch (tcp_follow_append(flows, f, pkt)) {
+    case FOLLOW_OLD:
+        return true; /* a retransmission: nothing new */
+    case FOLLOW_BROKEN:
+        flow_read(ps, flows, f); /* what came in order is all there is */
+        return false;
+    case FOLLOW_APPENDED:
+        break;
+    }
+    if ((pkt->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) || f->len == flows->flow_bytes ||
         response_complete(f->buf, f->len))
         flow_read(ps, flows, f);
-    return appended;
+    return true;
 }
 
 static void dissect_http(struct passive *ps, const struct packet *pkt)
@@ -112,14 +147,14 @@ static void dissect_http(struct passive *ps, const struct packet *pkt)
     struct tcp_follow *flows = passive_state(ps);
     const uint8_t *p = pkt->payload;
     size_t len = pkt->payload_len;
-    if (flows && flows->active && (len || (pkt->tcp_flags & TCP_FIN)) &&
+    if (flows && flows->active && (len || (pkt->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))) &&
         continue_response(ps, flows, pkt))
         return;
     if (len < 16)
         return;
     if (text_starts(p, len, "HTTP/1.")) {
-        if (!flows || (pkt->tcp_flags & TCP_FIN) || len >= flows->flow_bytes ||
-            response_complete(p, len)) {
+        if (!flows || (pkt->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) ||
+            len >= flows->flow_bytes || response_complete(p, len)) {
             read_response(ps, pkt, p, len);
             return;
         }

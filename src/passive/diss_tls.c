@@ -11,7 +11,6 @@
 #include "passive/dissect.h"
 #include "passive/tcp_follow.h"
 
-
 #include <openssl/bio.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
@@ -175,11 +174,17 @@ static void dissect_tls(struct passive *ps, const struct packet *pkt)
     struct tcp_follow *flows = passive_state(ps);
     struct tcp_flow *f = flows ? tcp_follow_find(flows, pkt) : NULL;
     if (f) {
-        if (!tcp_follow_append(flows, f, pkt))
-            tcp_follow_end(flows, f); /* lost or out of order: give up */
-        else if (parse_records(ps, pkt, f->buf, f->len) == TLS_DONE)
-            tcp_follow_end(flows, f);
-        return;
+        switch (tcp_follow_append(flows, f, pkt)) {
+        case FOLLOW_OLD:
+            return; /* a retransmission: nothing new */
+        case FOLLOW_APPENDED:
+            if (parse_records(ps, pkt, f->buf, f->len) == TLS_DONE)
+                tcp_follow_end(flows, f);
+            return;
+        case FOLLOW_BROKEN:
+            tcp_follow_end(flows, f); /* lost or reordered: give up, but pkt */
+            break;                    /* may start a new flight */
+        }
     }
     const uint8_t *p = pkt->payload;
     if (pkt->payload_len < 9 || p[0] != 22 || p[1] != 3 || p[2] > 4)

@@ -64,8 +64,8 @@ void dissect_discovery_reply(struct passive *ps, const struct packet *pkt, const
                              uint16_t port);
 
 /* Extern dissectors (one file each). */
-extern const struct dissector dissector_arp, dissector_dhcp, dissector_dns, dissector_tls,
-    dissector_http, dissector_rtsp, dissector_ssdp, dissector_sadp, dissector_dhip,
+extern const struct dissector dissector_arp, dissector_dhcp, dissector_dns, dissector_dns_tcp,
+    dissector_tls, dissector_http, dissector_rtsp, dissector_ssdp, dissector_sadp, dissector_dhip,
     dissector_xiongmai, dissector_onvif, dissector_dahua5050, dissector_mdns;
 
 #endif

@@ -5,11 +5,9 @@
 #include <stddef.h>
 
 const struct dissector *const passive_dissectors[] = {
-    &dissector_arp,   &dissector_dhcp,
-    &dissector_dns,   &dissector_tls,
-    &dissector_http,  &dissector_rtsp,
-    &dissector_ssdp,  &dissector_sadp,
-    &dissector_dhip,  &dissector_xiongmai,
-    &dissector_onvif, &dissector_dahua5050,
-    &dissector_mdns,  NULL,
+    &dissector_arp,      &dissector_dhcp,    &dissector_dns,
+    &dissector_tls,      &dissector_http,    &dissector_rtsp,
+    &dissector_ssdp,     &dissector_sadp,    &dissector_dhip,
+    &dissector_xiongmai, &dissector_onvif,   &dissector_dahua5050,
+    &dissector_mdns,     &dissector_dns_tcp, NULL,
 };

@@ -29,6 +29,9 @@ struct packet {
     size_t payload_len;
 };
 
+#define TCP_FLAG_FIN 0x01
+#define TCP_FLAG_RST 0x04
+
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
 #define ETHERTYPE_SADP 0x8033

@@ -40,7 +40,8 @@ struct passive {
     uint32_t udp_ports[65536];
     uint32_t tcp_ports[65536];
     uint32_t udp_any, tcp_any;
-    void *states[32]; /* per dissector, index as in passive_dissectors */
+    uint32_t tcp_closers; /* TCP dissectors with a finish hook: told of FIN/RST */
+    void *states[32];     /* per dissector, index as in passive_dissectors */
     size_t current_index;
 };
 
@@ -74,6 +75,8 @@ static void build_dispatch(struct passive *ps)
         }
         if (any_port)
             *(d->l4 == L4_UDP ? &ps->udp_any : &ps->tcp_any) |= bit;
+        if (d->l4 == L4_TCP && d->finish)
+            ps->tcp_closers |= bit;
     }
 }
 
@@ -345,6 +348,8 @@ void passive_dispatch(struct passive *ps, const struct packet *pkt)
         mask = ps->udp_ports[pkt->sport] | ps->udp_ports[pkt->dport] | ps->udp_any;
     else if (pkt->l4 == L4_TCP && pkt->payload_len > 0)
         mask = ps->tcp_ports[pkt->sport] | ps->tcp_ports[pkt->dport] | ps->tcp_any;
+    else if (pkt->l4 == L4_TCP && (pkt->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)))
+        mask = ps->tcp_closers; /* an empty FIN or RST ends a followed flow */
     else if (pkt->family == 0)
         for (size_t i = 0; passive_dissectors[i]; i++)
             if (passive_dissectors[i]->ethertype &&

@@ -44,20 +44,31 @@ struct tcp_flow *tcp_follow_find(struct tcp_follow *t, const struct packet *pkt)
     return NULL;
 }
 
-bool tcp_follow_append(struct tcp_follow *t, struct tcp_flow *f, const struct packet *pkt)
+enum tcp_follow_result tcp_follow_append(struct tcp_follow *t, struct tcp_flow *f,
+                                         const struct packet *pkt)
 {
-    if (pkt->tcp_seq != f->next_seq || f->len + pkt->payload_len > t->flow_bytes)
-        return false;
-    memcpy(f->buf + f->len, pkt->payload, pkt->payload_len);
-    f->len += pkt->payload_len;
+    /* Sequence numbers wrap: the signed distance says before or after. */
+    int32_t ahead = (int32_t)(pkt->tcp_seq - f->next_seq);
+    if (ahead > 0)
+        return FOLLOW_BROKEN;
+    size_t skip = ahead < 0 ? (size_t) - (int64_t)ahead : 0;
+    if (skip && skip >= pkt->payload_len)
+        return FOLLOW_OLD;
+    size_t n = pkt->payload_len - skip;
+    if (f->len + n > t->flow_bytes)
+        return FOLLOW_BROKEN;
+    memcpy(f->buf + f->len, pkt->payload + skip, n);
+    f->len += n;
     f->first.payload_len = f->len;
-    f->next_seq += (uint32_t)pkt->payload_len;
+    f->next_seq += (uint32_t)n;
     f->age = ++t->clock;
-    return true;
+    return FOLLOW_APPENDED;
 }
 
 struct tcp_flow *tcp_follow_slot(struct tcp_follow *t)
 {
+    if (t->flow_count == 0)
+        abort(); /* a table of no flows is a programming error */
     if (!t->flows)
         t->flows = xcalloc(t->flow_count, sizeof *t->flows);
     struct tcp_flow *slot = &t->flows[0];

@@ -2,9 +2,9 @@
  * order, for dissectors whose message spans several segments (a TLS server
  * flight, an HTTP response). Each flow keeps a copy of its first segment's
  * addressing (so what it yields can be credited even after other packets
- * went by) and up to a fixed number of payload bytes. A segment out of
- * sequence, or one past the byte cap, ends nothing by itself: the dissector
- * decides what to do with what the flow holds. Memory is flows x bytes,
+ * went by) and up to a fixed number of payload bytes. Retransmitted bytes
+ * are recognised and skipped; a gap or the byte cap ends nothing by itself:
+ * the dissector decides what to do with what the flow holds. Memory is flows x bytes,
  * allocated on first use, whatever the capture's size. */
 #ifndef CAMAUDIT_PASSIVE_TCP_FOLLOW_H
 #define CAMAUDIT_PASSIVE_TCP_FOLLOW_H
@@ -37,9 +37,15 @@ void tcp_follow_free(void *t);
 
 /* The followed flow of pkt's direction, or NULL. */
 struct tcp_flow *tcp_follow_find(struct tcp_follow *t, const struct packet *pkt);
-/* Appends pkt to its flow: false (nothing appended) when pkt is out of
- * sequence or would pass the byte cap. */
-bool tcp_follow_append(struct tcp_follow *t, struct tcp_flow *f, const struct packet *pkt);
+enum tcp_follow_result {
+    FOLLOW_APPENDED, /* the flow holds pkt's new bytes (none for an empty FIN) */
+    FOLLOW_OLD,      /* bytes the flow already holds: a retransmission, a keepalive */
+    FOLLOW_BROKEN,   /* a gap before pkt (lost or reordered), or past the byte cap */
+};
+/* Appends pkt to its flow; a segment that overlaps what the flow holds
+ * adds only its new bytes. */
+enum tcp_follow_result tcp_follow_append(struct tcp_follow *t, struct tcp_flow *f,
+                                         const struct packet *pkt);
 /* The slot a new flow would take: a free one, else the oldest (still used:
  * the caller finishes it with tcp_follow_end before tcp_follow_begin). */
 struct tcp_flow *tcp_follow_slot(struct tcp_follow *t);

@@ -3,6 +3,7 @@
 
 #include "core/util.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const char *html_entity(char c)
@@ -67,17 +68,48 @@ void md_put(FILE *out, const char *s)
     }
 }
 
+/* Length of the valid UTF-8 character at p (1 to 4 bytes), or 0 when p
+ * does not start one (a stray byte, an overlong form, a surrogate). */
+static size_t utf8_char_length(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
+            return 0;
+    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) || (c == 0xf0 && p[1] < 0x90) ||
+        (c == 0xf4 && p[1] > 0x8f))
+        return 0;
+    return n;
+}
+
 char *terminal_safe(const char *s)
 {
     if (!s)
         return xstrdup("-");
     char *out = xstrdup(s);
     unsigned char *p = (unsigned char *)out;
-    for (size_t i = 0; p[i]; i++) {
-        if (p[i] < 0x20 || p[i] == 0x7f)
-            p[i] = '?';
-        else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
-            p[i] = p[i + 1] = '?'; /* C1 controls, U+0080..U+009F */
+    for (size_t i = 0; p[i];) {
+        size_t n = utf8_char_length(p + i);
+        /* C0 controls and DEL, C1 controls (U+0080..U+009F, which start
+         * escape sequences on some terminals) and bytes that are not UTF-8
+         * (a raw 0x9B is CSI on ISO-8859 terminals) all become '?'. */
+        bool control =
+            n == 1 ? p[i] < 0x20 || p[i] == 0x7f : n == 2 && p[i] == 0xc2 && p[i + 1] <= 0x9f;
+        size_t k = n ? n : 1;
+        if (n == 0 || control)
+            memset(p + i, '?', k);
+        i += k;
     }
     return out;
 }

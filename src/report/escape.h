@@ -18,7 +18,8 @@ void csv_put(FILE *out, const char *s);
  * as spaces. */
 void md_put(FILE *out, const char *s);
 /* A copy of s fit for a terminal (caller frees): control characters
- * (C0, DEL, C1: escape sequences) become '?'. NULL gives "-". */
+ * (C0, DEL, C1: escape sequences) and bytes that are not UTF-8 become '?'.
+ * NULL gives "-". */
 char *terminal_safe(const char *s);
 /* terminal_safe, cut to at most width bytes (whole UTF-8 characters) with
  * a trailing '~' when cut: for table columns. */

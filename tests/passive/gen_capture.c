@@ -540,6 +540,12 @@ static void scene(struct gen *g)
     expect(g, hik.ip, "dns.query", "litedev.hik-connect.com");
     expect(g, xm.ip, "dns.query", "pub-cfg.secu100.net");
     expect(g, dahua6.ip, "dns.query", "www.easy4ipcloud.com");
+    /* DNS over TCP: the same message behind its 2-byte length. */
+    uint8_t dns_tcp[602];
+    size_t dns_len = dns_message(dns_tcp + 2, 0x4321, false, "www.easy4ipcloud.com", 1);
+    put16(dns_tcp, (uint16_t)dns_len);
+    send_tcp(g, &dahua, &router, 40001, 53, 1, dns_tcp, dns_len + 2);
+    expect(g, dahua.ip, "dns.query", "www.easy4ipcloud.com");
     /* TLS: the camera's ClientHello to its cloud; its own HTTPS certificate,
      * the server flight cut into 536-byte segments. */
     uint8_t buf[8192];

@@ -270,6 +270,57 @@ static void test_http_headers_and_title(void **state)
     assert_string_equal(c.text, "10.0.0.5|http.host|pub-cfg.secu100.net:8086\n");
 }
 
+/* What the engine emitted so far, as passive_set_observer sees it. */
+static void observe(const struct observation *obs, void *arg)
+{
+    struct collected *c = arg;
+    size_t used = strlen(c->text);
+    snprintf(c->text + used, sizeof c->text - used, "%s|%s|%s\n", obs->ip, obs->signal, obs->value);
+    c->observations++;
+}
+
+/* A response split over segments, one of them retransmitted, closed by an
+ * empty FIN: read once, when the FIN comes, with its title. */
+static void test_http_followed_across_segments(void **state)
+{
+    (void)state;
+    const char resp[] = "HTTP/1.1 200 OK\r\nServer: Webs\r\n\r\n<html><head><meta charset=utf-8>"
+                        "<title>Login</title></head><body>";
+    size_t len = sizeof resp - 1, cut1 = 40, cut2 = 70;
+    struct collected seen = {0};
+    struct passive *ps = passive_new(NULL);
+    passive_set_observer(ps, observe, &seen);
+    struct packet a = tcp_packet(80, 50000, 1000, resp, cut1);
+    struct packet b = tcp_packet(80, 50000, 1000 + (uint32_t)cut1, resp + cut1, cut2 - cut1);
+    struct packet rest = tcp_packet(80, 50000, 1000 + (uint32_t)cut2, resp + cut2, len - cut2);
+    passive_dispatch(ps, &a);
+    passive_dispatch(ps, &b);
+    passive_dispatch(ps, &b); /* retransmitted: nothing new, the flow goes on */
+    struct packet overlap = tcp_packet(80, 50000, 1000 + (uint32_t)cut2 - 5, resp + cut2 - 5, 10);
+    passive_dispatch(ps, &overlap); /* half old, half new */
+    rest.tcp_seq += 5;
+    rest.payload += 5;
+    rest.payload_len -= 5;
+    passive_dispatch(ps, &rest);
+    if (seen.observations)
+        fail_msg("emitted before the end: %s", seen.text);
+    assert_int_equal(seen.observations, 0); /* no end yet: no </html>, no length */
+    struct packet fin = tcp_packet(80, 50000, 1000 + (uint32_t)len, "", 0);
+    fin.tcp_flags = TCP_FLAG_FIN;
+    passive_dispatch(ps, &fin);
+    assert_non_null(strstr(seen.text, "10.0.0.5|http.server|Webs\n"));
+    assert_non_null(strstr(seen.text, "10.0.0.5|http.title|Login\n"));
+    assert_int_equal(seen.observations, 3); /* server, body, title: once each */
+    char body[512];
+    snprintf(body, sizeof body, "10.0.0.5|http.body|%s\n", strstr(resp, "<html>"));
+    assert_non_null(strstr(seen.text, body));
+    struct collected c;
+    memset(&c, 0, sizeof c);
+    passive_finish(ps, collect, &c);
+    assert_int_equal(c.observations, 3);
+    passive_free(ps);
+}
+
 static void test_rtsp_realm(void **state)
 {
     (void)state;
@@ -328,7 +379,8 @@ static void test_limits_bound_memory(void **state)
     for (int host = 0; host < 5; host++) {
         for (int i = 0; i < 4; i++) {
             int n = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nServer: s%d\r\n\r\n", i);
-            struct packet pkt = tcp_packet(80, 50000, 1, resp, (size_t)n);
+            /* each answer on a connection of its own */
+            struct packet pkt = tcp_packet(80, (uint16_t)(50000 + i), 1, resp, (size_t)n);
             pkt.src_ip[3] = (uint8_t)(10 + host);
             passive_dispatch(ps, &pkt);
             passive_dispatch(ps, &pkt); /* a repeat is not a new observation */
@@ -339,7 +391,8 @@ static void test_limits_bound_memory(void **state)
     const struct passive_stats *st = passive_get_stats(ps);
     assert_int_equal(c.hosts, 3);
     assert_int_equal(c.observations, 6);
-    assert_int_equal(st->dropped_obs, 3 * 2 * 2); /* each not-kept value was seen twice */
+    /* each not-kept value once: the repeat is a retransmission, dropped before */
+    assert_int_equal(st->dropped_obs, 3 * 2);
     assert_true(st->dropped_hosts >= 2);
     passive_free(ps);
 }
@@ -354,7 +407,7 @@ static void test_byte_budget_bounds_memory(void **state)
         memset(resp + head, 'a' + i % 26, 500); /* 50 distinct 500-byte values */
         resp[head + 500 - 1] = (char)('0' + i / 26);
         memcpy(resp + head + 500, "\r\n\r\n", 4);
-        struct packet pkt = tcp_packet(80, 50000, 1, resp, head + 504);
+        struct packet pkt = tcp_packet(80, (uint16_t)(50000 + i), 1, resp, head + 504);
         passive_dispatch(ps, &pkt);
     }
     struct collected c = {0};
@@ -407,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_tls_sni_and_lying_lengths),
         cmocka_unit_test(test_tls_garbage_certificate),
         cmocka_unit_test(test_http_headers_and_title),
+        cmocka_unit_test(test_http_followed_across_segments),
         cmocka_unit_test(test_rtsp_realm),
         cmocka_unit_test(test_discovery_replies_credit_the_sender),
         cmocka_unit_test(test_limits_bound_memory),

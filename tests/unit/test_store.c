@@ -430,6 +430,14 @@ static void test_escaping(void **state)
     s = terminal_safe("x\x1b[31my\xc2\x9bz");
     assert_string_equal(s, "x?[31my??z");
     free(s);
+    /* A raw C1 byte (CSI on ISO-8859 terminals) and other non-UTF-8 bytes
+     * go; valid characters whose bytes look like C1 (the dash E2 80 94) stay. */
+    s = terminal_safe("a\x9b"
+                      "31mb\xe2\x80\x94"
+                      "c\xff\xed\xa0\x80");
+    assert_string_equal(s, "a?31mb\xe2\x80\x94"
+                           "c????");
+    free(s);
     s = terminal_clip("V4.02.R11.24340142.10001", 10);
     assert_string_equal(s, "V4.02.R11~");
     free(s);
