@@ -22,6 +22,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,9 @@
 /* An exchange never outlives this many connect/read timeouts in total, so a
  * device dripping one byte a second cannot hold a slot for long. */
 #define EXCHANGE_TIMEOUTS 3
-/* Fds kept back from the open-file limit for files, logs and libevent. */
-#define FD_RESERVE 64
+/* Fds kept back from the open-file limit for files, logs and the store,
+ * plus an event loop's fds for each possible worker thread. */
+#define FD_RESERVE (64 + 2 * ENGINE_MAX_THREADS)
 
 enum port_status { PORT_SWEEPING, PORT_OPEN, PORT_CLOSED };
 
@@ -330,7 +332,9 @@ static bool conn_start_tls(struct conn *c)
     struct bufferevent *tls = bufferevent_openssl_filter_new(
         w->base, c->bev, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
     if (!tls) {
-        SSL_free(ssl);
+        /* Whether libevent already freed ssl on this (allocation failure)
+         * path differs between its versions: a leak here is the safe side
+         * of a double free. */
         return false;
     }
     bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
@@ -499,6 +503,19 @@ static void conn_done_whole(struct conn *c)
     conn_end(c, true);
 }
 
+/* A connection that could not even be tried for want of local resources
+ * (no fd left, no memory): the port is reported closed, so say why, once. */
+static void warn_not_started(void)
+{
+    static atomic_flag warned = ATOMIC_FLAG_INIT;
+    int e = errno;
+    if ((e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) &&
+        !atomic_flag_test_and_set(&warned))
+        log_warn("cannot open a connection: %s; ports that could not be tried are reported "
+                 "closed (lower --concurrency or raise the open-file limit)",
+                 strerror(e));
+}
+
 static void conn_start(struct worker *w, struct conn *c)
 {
     const struct engine_config *cfg = w->eng->cfg;
@@ -511,6 +528,7 @@ static void conn_start(struct worker *w, struct conn *c)
     socklen_t sa_len = target_addr_sockaddr(&h->addr, c->ps->port, &sa);
     c->bev = bufferevent_socket_new(w->base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!c->bev) {
+        warn_not_started();
         c->failed = true;
         evtimer_add(c->timer, &zero);
         return;
@@ -518,6 +536,7 @@ static void conn_start(struct worker *w, struct conn *c)
     w->in_flight++;
     bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
     if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&sa, (int)sa_len) < 0) {
+        warn_not_started();
         c->failed = true;
         evtimer_add(c->timer, &zero);
         return;

@@ -103,17 +103,19 @@ static void note_framing_header(struct head_info *info, const uint8_t *name, siz
     if (name_len == 14 && strncasecmp((const char *)name, "Content-Length", 14) == 0) {
         *has_length = parse_content_length(value, value_len, &info->content_length);
     } else if (name_len == 17 && strncasecmp((const char *)name, "Transfer-Encoding", 17) == 0 &&
-               value_len >= 7 && value_equals(value + value_len - 7, 7, "chunked")) {
-        info->framing = BODY_CHUNKED;
+               value_len >= 7 && value_equals(value + value_len - 7, 7, "chunked") &&
+               (value_len == 7 || value[value_len - 8] == ',' || value[value_len - 8] == ' ')) {
+        info->framing = BODY_CHUNKED; /* the last coding, as a whole name */
     }
 }
 
 static void decide_framing(struct head_info *info, bool has_length)
 {
-    if (info->framing == BODY_CHUNKED && !info->rtsp)
-        return;
+    /* No body by status comes first, whatever the headers claim. */
     if ((info->status >= 100 && info->status < 200) || info->status == 204 || info->status == 304)
         info->framing = BODY_NONE;
+    else if (info->framing == BODY_CHUNKED && !info->rtsp)
+        return;
     else if (has_length)
         info->framing = BODY_LENGTH;
     else
@@ -199,6 +201,26 @@ static long chunk_size_line(const uint8_t *p, size_t avail, size_t *size)
     return n + 1;
 }
 
+/* After the last chunk: trailer lines (rarely any), then an empty line; the
+ * answer is whole only once that empty line is there, so its CR LF cannot
+ * be taken for the start of the next answer on a kept-alive connection. */
+static enum http_parse_result trailers_status(const uint8_t *p, size_t len)
+{
+    size_t pos = 0;
+    for (;;) {
+        long n = line_length(p + pos, len - pos);
+        if (n < 0)
+            return len - pos >= HTTP_MAX_HEADER_BYTES ? HTTP_PARSE_MALFORMED
+                                                      : HTTP_PARSE_INCOMPLETE;
+        size_t line = trim_cr(p + pos, (size_t)n);
+        pos += (size_t)n + 1;
+        if (line == 0)
+            return HTTP_PARSE_COMPLETE;
+        if (pos >= HTTP_MAX_HEADER_BYTES)
+            return HTTP_PARSE_MALFORMED;
+    }
+}
+
 /* Walks chunks from data[0..len); copies up to limit bytes into out (may be
  * NULL). Returns COMPLETE at the last chunk, INCOMPLETE or MALFORMED. */
 static enum http_parse_result walk_chunks(const uint8_t *data, size_t len, char *out, size_t limit,
@@ -206,14 +228,18 @@ static enum http_parse_result walk_chunks(const uint8_t *data, size_t len, char 
 {
     size_t pos = 0;
     *out_len = 0;
-    for (;;) {
+    for (size_t chunks = 0;; chunks++) {
+        /* Walked again after every read: a body of countless tiny chunks
+         * would cost time growing with its square, so it is refused. */
+        if (chunks == HTTP_MAX_CHUNKS)
+            return HTTP_PARSE_MALFORMED;
         size_t size;
         long n = chunk_size_line(data + pos, len - pos, &size);
         if (n <= 0)
             return n < 0 ? HTTP_PARSE_MALFORMED : HTTP_PARSE_INCOMPLETE;
         pos += (size_t)n;
         if (size == 0)
-            return HTTP_PARSE_COMPLETE; /* trailers are not needed */
+            return trailers_status(data + pos, len - pos);
         size_t avail = len - pos, take = size < avail ? size : avail;
         if (out && *out_len < limit) {
             size_t copy = take < limit - *out_len ? take : limit - *out_len;
@@ -249,8 +275,26 @@ static enum http_parse_result body_status(const struct head_info *info, const ui
     return HTTP_PARSE_INCOMPLETE;
 }
 
+/* Bytes of the interim answers (1xx but 101 Switching Protocols: 100
+ * Continue, 103 Early Hints) that precede the real one; at most a few. */
+static size_t interim_bytes(const uint8_t *data, size_t len)
+{
+    size_t skipped = 0;
+    for (int i = 0; i < 8; i++) {
+        struct head_info info;
+        if (parse_head(data + skipped, len - skipped, &info, NULL) != HTTP_PARSE_COMPLETE ||
+            info.rtsp || info.status >= 200 || info.status == 101)
+            break;
+        skipped += info.header_bytes;
+    }
+    return skipped;
+}
+
 enum http_parse_result http_response_status(const uint8_t *data, size_t len)
 {
+    size_t interim = interim_bytes(data, len);
+    data += interim;
+    len -= interim;
     struct head_info info;
     enum http_parse_result r = parse_head(data, len, &info, NULL);
     if (r != HTTP_PARSE_COMPLETE)
@@ -284,13 +328,16 @@ enum http_parse_result http_parse_response(const uint8_t *data, size_t len, size
                                            struct http_response *out)
 {
     memset(out, 0, sizeof *out);
+    size_t interim = interim_bytes(data, len);
+    data += interim;
+    len -= interim;
     struct head_info info;
     enum http_parse_result r = parse_head(data, len, &info, out);
     if (r != HTTP_PARSE_COMPLETE) {
         memset(out, 0, sizeof *out);
         return r;
     }
-    out->header_bytes = info.header_bytes;
+    out->header_bytes = interim + info.header_bytes;
     copy_body(&info, data + info.header_bytes, len - info.header_bytes, body_limit, out);
     return out->body_complete ? HTTP_PARSE_COMPLETE : HTTP_PARSE_INCOMPLETE;
 }

@@ -19,6 +19,9 @@
 #define HTTP_MAX_HEADER_BYTES (16 * 1024)
 /* Longest hex chunk-size line accepted in chunked bodies. */
 #define HTTP_MAX_CHUNK_LINE 64
+/* Most chunks walked in one chunked body (a hostile body of 1-byte chunks
+ * is refused, not walked again after every read). */
+#define HTTP_MAX_CHUNKS 4096
 
 struct http_header {
     const char *name; /* points into the parsed data, not terminated */

@@ -35,7 +35,7 @@ char *tls_name_rfc4514(const X509_NAME *name)
     if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
         char *data;
         long len = BIO_get_mem_data(bio, &data);
-        text = xstrndup(data, len > 0 ? (size_t)len : 0);
+        text = xstrndup(len > 0 && data ? data : "", len > 0 && data ? (size_t)len : 0);
     }
     BIO_free(bio);
     return text;

@@ -171,6 +171,56 @@ static void test_not_http_is_malformed_early(void **state)
 
 /* Every prefix of a valid response parses without a fault, and only the
  * whole one is complete. */
+static void test_interim_answers_are_skipped(void **state)
+{
+    (void)state;
+    const char *text = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                       "HTTP/1.1 200 OK\r\nContent-Length: 27\r\n\r\n<title>Login camera</title>";
+    struct http_response r;
+    assert_int_equal(parse(text, 1024, &r), HTTP_PARSE_COMPLETE);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "<title>Login camera</title>");
+    assert_int_equal(r.header_bytes, strlen(text) - 27);
+    http_response_free(&r);
+    /* The interim answer alone: the real one is still to come. */
+    const char *alone = "HTTP/1.1 100 Continue\r\n\r\n";
+    assert_int_equal(http_response_status((const uint8_t *)alone, strlen(alone)),
+                     HTTP_PARSE_INCOMPLETE);
+}
+
+static void test_chunked_edge_cases(void **state)
+{
+    (void)state;
+    /* 204 and 304 have no body, whatever Transfer-Encoding claims. */
+    const char *no_body = "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n";
+    assert_int_equal(http_response_status((const uint8_t *)no_body, strlen(no_body)),
+                     HTTP_PARSE_COMPLETE);
+    /* "notchunked" is not chunked: the body runs to the end of the stream. */
+    const char *odd = "HTTP/1.1 200 OK\r\nTransfer-Encoding: notchunked\r\n\r\n0\r\n\r\n";
+    assert_int_equal(http_response_status((const uint8_t *)odd, strlen(odd)),
+                     HTTP_PARSE_INCOMPLETE);
+    const char *gzip = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n";
+    assert_int_equal(http_response_status((const uint8_t *)gzip, strlen(gzip)),
+                     HTTP_PARSE_COMPLETE);
+    /* Trailers, then the empty line. */
+    const char *trailer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "2\r\nok\r\n0\r\nX-Checksum: 1\r\n\r\n";
+    assert_int_equal(http_response_status((const uint8_t *)trailer, strlen(trailer)),
+                     HTTP_PARSE_COMPLETE);
+    assert_int_equal(http_response_status((const uint8_t *)trailer, strlen(trailer) - 2),
+                     HTTP_PARSE_INCOMPLETE);
+    /* Countless one-byte chunks are refused, not walked after every read. */
+    const char *head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    size_t head_len = strlen(head), n = HTTP_MAX_CHUNKS + 1;
+    char *many = malloc(head_len + n * 6 + 1);
+    memcpy(many, head, head_len);
+    for (size_t i = 0; i < n; i++)
+        memcpy(many + head_len + i * 6, "1\r\nX\r\n", 6);
+    assert_int_equal(http_response_status((const uint8_t *)many, head_len + n * 6),
+                     HTTP_PARSE_MALFORMED);
+    free(many);
+}
+
 static void test_every_prefix_is_safe(void **state)
 {
     (void)state;
@@ -183,8 +233,10 @@ static void test_every_prefix_is_safe(void **state)
         enum http_parse_result st = http_response_status(copy, n);
         struct http_response r;
         enum http_parse_result full = http_parse_response(copy, n, 64, &r);
-        if (n < len - 2) /* the last CRLF (trailer end) is not needed */
+        if (n < len) /* whole only with the empty line after the last chunk */
             assert_int_not_equal(st, HTTP_PARSE_COMPLETE);
+        else
+            assert_int_equal(st, HTTP_PARSE_COMPLETE);
         assert_int_not_equal(st, HTTP_PARSE_MALFORMED);
         if (r.header_bytes)
             http_response_free(&r);
@@ -220,6 +272,8 @@ int main(void)
         cmocka_unit_test(test_endless_headers_are_malformed),
         cmocka_unit_test(test_many_headers_are_counted_not_kept),
         cmocka_unit_test(test_not_http_is_malformed_early),
+        cmocka_unit_test(test_interim_answers_are_skipped),
+        cmocka_unit_test(test_chunked_edge_cases),
         cmocka_unit_test(test_every_prefix_is_safe),
         cmocka_unit_test(test_title_is_extracted),
     };
