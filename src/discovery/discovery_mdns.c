@@ -10,6 +10,7 @@
 #include "discovery/discovery_internal.h"
 
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -167,9 +168,15 @@ static bool read_record(const uint8_t *buf, size_t len, size_t *pos, struct mdns
         }
     } else if (type == DNS_TYPE_TXT) {
         read_txt(buf + rd, rdlen, mp->txt, sizeof mp->txt, ans);
-    } else if (type == DNS_TYPE_A && rdlen == 4 && !ans->own_ip[0]) {
-        snprintf(ans->own_ip, sizeof ans->own_ip, "%u.%u.%u.%u", buf[rd], buf[rd + 1], buf[rd + 2],
-                 buf[rd + 3]);
+    } else if (type == DNS_TYPE_A && rdlen == 4) {
+        /* Axis and others keep a 169.254/16 link-local address beside the
+         * configured one: that one says where the device is only when it
+         * has no other. */
+        bool link_local = buf[rd] == 169 && buf[rd + 1] == 254;
+        bool have_link_local = strncmp(ans->own_ip, "169.254.", 8) == 0;
+        if (!ans->own_ip[0] || (have_link_local && !link_local))
+            snprintf(ans->own_ip, sizeof ans->own_ip, "%u.%u.%u.%u", buf[rd], buf[rd + 1],
+                     buf[rd + 2], buf[rd + 3]);
     }
     return true;
 }

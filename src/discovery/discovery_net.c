@@ -42,6 +42,7 @@ struct iface {
 struct answer_set {
     struct discovery_answer *items;
     size_t count, cap;
+    bool full; /* ANSWERS_MAX reached (said once) */
 };
 
 static void answer_set_add(struct answer_set *set, const struct discovery_answer *ans)
@@ -252,8 +253,17 @@ static void drain_socket(int fd, const struct discovery_module *m,
         if (n < 0)
             return;
         struct discovery_answer ans;
-        if (!datagram_wanted(filter, from.sin_addr, ifindex) || answers->count >= ANSWERS_MAX ||
-            m->parse_reply(buf, (size_t)n, &ans) != 0)
+        if (!datagram_wanted(filter, from.sin_addr, ifindex))
+            continue;
+        if (answers->count >= ANSWERS_MAX) {
+            if (!answers->full)
+                log_warn("discovery: %d answers kept, further ones ignored (a flooding device, "
+                         "or more devices than one run holds: split the targets with --shard)",
+                         ANSWERS_MAX);
+            answers->full = true;
+            continue;
+        }
+        if (m->parse_reply(buf, (size_t)n, &ans) != 0)
             continue;
         inet_ntop(AF_INET, &from.sin_addr, ans.src_ip, sizeof ans.src_ip);
         ans.src_port = ntohs(from.sin_port);
@@ -300,6 +310,17 @@ static bool host_has_description(const struct answer_set *answers, const char *i
     return false;
 }
 
+/* True when an earlier SSDP answer came from the same host as answer i:
+ * its description was already asked for, whatever came of it. */
+static bool asked_before(const struct answer_set *answers, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (answers->items[j].location[0] &&
+            strcmp(answers->items[j].src_ip, answers->items[i].src_ip) == 0)
+            return true;
+    return false;
+}
+
 /* Fetches and parses the descriptions SSDP answers point at: from the
  * answering host only, one per host, within one overall time budget (a
  * hostile segment could point every answer at a tarpit). */
@@ -310,8 +331,8 @@ static void fetch_descriptions(struct answer_set *answers)
     for (size_t i = 0; i < n; i++) {
         const struct discovery_answer *a = &answers->items[i];
         double left = budget_end - time_now();
-        if (!a->location[0] || host_has_description(answers, a->src_ip))
-            continue;
+        if (!a->location[0] || host_has_description(answers, a->src_ip) || asked_before(answers, i))
+            continue; /* one attempt per host, even when it failed */
         if (left <= 0) {
             log_warn("upnp: time budget spent; descriptions of further hosts not fetched");
             break;

@@ -42,7 +42,7 @@ struct segment {
 struct ds_host {
     char ip[OBS_IP_MAX];
     size_t *idx; /* into ds->obs */
-    size_t count;
+    size_t count, cap;
     const char *via; /* "local discovery on eth0", "unicast discovery" */
     bool reported;
 };
@@ -253,11 +253,18 @@ static void index_hosts(struct discovery_scan *ds, const char **via_of)
             h++;
         if (h == ds->n_hosts) {
             snprintf(ds->hosts[h].ip, sizeof ds->hosts[h].ip, "%s", o->ip);
-            ds->hosts[h].idx = xcalloc(ds->obs.count, sizeof *ds->hosts[h].idx);
             ds->hosts[h].via = via_of[i];
             ds->n_hosts++;
         }
-        ds->hosts[h].idx[ds->hosts[h].count++] = i;
+        /* Each host's index grows with its own observations: sizing it by
+         * all of them would cost hosts x observations (thousands of spoofed
+         * senders on a hostile segment). */
+        struct ds_host *host = &ds->hosts[h];
+        if (host->count == host->cap) {
+            host->cap = host->cap ? host->cap * 2 : 8;
+            host->idx = xrealloc(host->idx, host->cap * sizeof *host->idx);
+        }
+        host->idx[host->count++] = i;
     }
     qsort(ds->hosts, ds->n_hosts, sizeof *ds->hosts, compare_hosts);
 }

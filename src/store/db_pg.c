@@ -93,7 +93,10 @@ static int pg_exec(struct db *db, const char *sql, const char *const *params, si
 
 static int pg_begin(struct db *db)
 {
-    return pg_exec(db, "BEGIN", NULL, 0, NULL);
+    /* The identity lookups after the advisory locks must see what the writer
+     * that held them committed: a fresh snapshot per statement, whatever the
+     * server's default isolation. */
+    return pg_exec(db, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, 0, NULL);
 }
 
 /* A transaction-scoped advisory lock on the key's hash: writers deciding the

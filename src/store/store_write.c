@@ -43,14 +43,25 @@ static const char *identifying_serial(const char *serial)
     return NULL; /* one character repeated */
 }
 
-/* The key whose writers must take turns: the strongest identity known. */
-static char *identity_key(const struct host_write *w)
+/* Writers that may decide the same device take turns: every identity the
+ * lookup reads (MAC, serial, site and address) is locked, always in that
+ * order so two writers never wait on each other crosswise. */
+static int lock_identities(struct host_write *w)
 {
+    char *keys[3];
+    size_t n = 0;
     if (w->mac)
-        return xasprintf("mac:%s", w->mac);
+        keys[n++] = xasprintf("mac:%s", w->mac);
     if (w->serial)
-        return xasprintf("serial:%s", w->serial);
-    return xasprintf("ip:%s/%s", w->site, w->dev->ip);
+        keys[n++] = xasprintf("serial:%s", w->serial);
+    keys[n++] = xasprintf("ip:%s/%s", w->site, w->dev->ip);
+    int rc = DB_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == DB_OK)
+            rc = db_lock_key(w->db, keys[i]);
+        free(keys[i]);
+    }
+    return rc;
 }
 
 /* First cell of a one-column query into w->device; 1 found, 0 not, <0 error. */
@@ -97,28 +108,32 @@ static int find_by_address(struct host_write *w)
     return found;
 }
 
-/* True when the candidate device was already seen at another address in
- * this scan: two hosts share the MAC or serial (a proxy, a cloned or bogus
- * value), so it does not name one device. */
+/* 1 when the candidate device was already seen at another address in this
+ * scan: two hosts share the MAC or serial (a proxy, a cloned or bogus
+ * value), so it does not name one device; 0 when not, <0 on error. */
 static int seen_elsewhere_in_scan(struct host_write *w)
 {
     const char *params[] = {w->scan, w->device};
     struct db_result res;
-    if (db_exec(w->db, "SELECT ip FROM device_scans WHERE scan_id = ? AND device_id = ?", params, 2,
-                &res) != DB_OK)
-        return 0;
+    int rc = db_exec(w->db, "SELECT ip FROM device_scans WHERE scan_id = ? AND device_id = ?",
+                     params, 2, &res);
+    if (rc != DB_OK)
+        return rc; /* an error is not a "no": the host is written again or not at all */
     int elsewhere = res.rows > 0 && db_cell(&res, 0, 0) && strcmp(db_cell(&res, 0, 0), w->dev->ip);
     db_result_clear(&res);
     return elsewhere;
 }
 
+/* 1 when the identifier is known to be shared by several devices, 0 when
+ * not, <0 on error. */
 static int is_shared(struct host_write *w, const char *kind, const char *value)
 {
     const char *params[] = {kind, value};
     struct db_result res;
-    if (db_exec(w->db, "SELECT 1 FROM shared_identifiers WHERE kind = ? AND value = ?", params, 2,
-                &res) != DB_OK)
-        return 0;
+    int rc = db_exec(w->db, "SELECT 1 FROM shared_identifiers WHERE kind = ? AND value = ?", params,
+                     2, &res);
+    if (rc != DB_OK)
+        return rc;
     int shared = res.rows > 0;
     db_result_clear(&res);
     return shared;
@@ -140,17 +155,26 @@ static int find_by_identifier(struct host_write *w, const char *kind, const char
 {
     if (!*value)
         return 0;
-    if (is_shared(w, kind, *value)) {
+    int shared = is_shared(w, kind, *value);
+    if (shared < 0)
+        return shared;
+    if (shared) {
         *value = NULL;
         return 0;
     }
     const char *params[] = {*value};
     int rc = select_device_id(w, sql, params, 1);
-    if (rc == 1 && seen_elsewhere_in_scan(w)) {
+    if (rc != 1)
+        return rc;
+    int elsewhere = seen_elsewhere_in_scan(w);
+    if (elsewhere < 0)
+        return elsewhere;
+    if (elsewhere) {
         rc = mark_shared(w, kind, *value);
         *value = NULL; /* this host is stored without it */
+        return rc < 0 ? rc : 0;
     }
-    return rc == 1 ? 1 : rc < 0 ? rc : 0;
+    return 1;
 }
 
 static int find_device(struct host_write *w)
@@ -221,15 +245,19 @@ static char *ports_text(const struct device *d)
     return out;
 }
 
-/* A host seen twice in one scan keeps its last view. */
+/* A host seen twice in one scan keeps its last view: its findings,
+ * observations and view row of this scan go first. */
 static int forget_previous_view(struct host_write *w)
 {
+    static const char *const statements[] = {
+        "DELETE FROM findings WHERE scan_id = ? AND device_id = ?",
+        "DELETE FROM observations WHERE scan_id = ? AND device_id = ?",
+        "DELETE FROM device_scans WHERE scan_id = ? AND device_id = ?",
+    };
     const char *params[] = {w->scan, w->device};
-    int rc =
-        db_exec(w->db, "DELETE FROM findings WHERE scan_id = ? AND device_id = ?", params, 2, NULL);
-    if (rc == DB_OK)
-        rc = db_exec(w->db, "DELETE FROM device_scans WHERE scan_id = ? AND device_id = ?", params,
-                     2, NULL);
+    int rc = DB_OK;
+    for (size_t i = 0; i < 3 && rc == DB_OK; i++)
+        rc = db_exec(w->db, statements[i], params, 2, NULL);
     return rc;
 }
 
@@ -307,9 +335,7 @@ static int insert_observations(struct host_write *w, const struct observation *o
 
 static int write_host_steps(struct host_write *w, const struct observation *obs, size_t count)
 {
-    char *key = identity_key(w);
-    int rc = db_lock_key(w->db, key);
-    free(key);
+    int rc = lock_identities(w);
     if (rc != DB_OK)
         return rc;
     int found = find_device(w);

@@ -210,6 +210,34 @@ static void test_identity_across_address_change(void **state)
     store_scan_clear(&latest);
 }
 
+static int64_t count_rows(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+/* A host written twice in one scan (an import listing it twice, a retried
+ * write) keeps its last view only: no doubled observations or findings. */
+static void test_host_written_twice_keeps_last_view(void **state)
+{
+    struct fixture *f = *state;
+    int64_t s1 = begin_scan(f->st, "hq", 1000);
+    add(f->st, s1, camera("10.0.0.5", "a4:14:37:00:00:01", NULL, "V5.5.0"));
+    add(f->st, s1, camera("10.0.0.5", "a4:14:37:00:00:01", NULL, "V5.7.0"));
+    assert_int_equal(count_rows(f->path, "SELECT COUNT(*) FROM device_scans"), 1);
+    assert_int_equal(count_rows(f->path, "SELECT COUNT(*) FROM observations"), 1);
+    assert_int_equal(count_rows(f->path, "SELECT COUNT(*) FROM device_scans WHERE"
+                                         " observation_count = 1 AND firmware = 'V5.7.0'"),
+                     1);
+}
+
 /* Two hosts of one scan that share a MAC or a serial (a proxy, cloned or
  * junk values) stay two devices; junk serials identify nothing. */
 static void test_shared_identifiers_do_not_merge(void **state)
@@ -456,6 +484,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migration_from_older_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identity_across_address_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_host_written_twice_keeps_last_view, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_identifiers_do_not_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads_share_a_store, setup, teardown),
