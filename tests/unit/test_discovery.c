@@ -284,6 +284,51 @@ static void test_mdns_answers(void **state)
     free(buf);
 }
 
+/* Appends a DNS name (dotted text) at p; returns its length. */
+static size_t put_dns_name(uint8_t *p, const char *name)
+{
+    size_t off = 0;
+    while (*name) {
+        size_t n = strcspn(name, ".");
+        p[off++] = (uint8_t)n;
+        memcpy(p + off, name, n);
+        off += n;
+        name += n + (name[n] == '.');
+    }
+    p[off++] = 0;
+    return off;
+}
+
+/* Appends a resource record (class IN, TTL 120) at p; returns its length. */
+static size_t put_record(uint8_t *p, const char *owner, unsigned type, const uint8_t *rdata,
+                         size_t rdlen)
+{
+    size_t off = put_dns_name(p, owner);
+    const uint8_t fixed[] = {0, (uint8_t)type, 0, 1, 0, 0, 0, 120, 0, (uint8_t)rdlen};
+    memcpy(p + off, fixed, sizeof fixed);
+    memcpy(p + off + sizeof fixed, rdata, rdlen);
+    return off + sizeof fixed + rdlen;
+}
+
+/* A camera's link-local 169.254 address beside its configured one: the
+ * configured one is where it is, whichever record comes first. */
+static void test_mdns_prefers_configured_address(void **state)
+{
+    (void)state;
+    uint8_t msg[512] = {0, 0, 0x84, 0, 0, 0, 0, 3, 0, 0, 0, 0};
+    size_t len = 12;
+    uint8_t target[128];
+    size_t tlen = put_dns_name(target, "AXIS M3045-V - ACCC8E000001._axis-video._tcp.local");
+    len += put_record(msg + len, "_axis-video._tcp.local", 12, target, tlen);
+    len +=
+        put_record(msg + len, "axis-accc8e000001.local", 1, (const uint8_t[]){169, 254, 9, 7}, 4);
+    len += put_record(msg + len, "axis-accc8e000001.local", 1, (const uint8_t[]){10, 66, 0, 30}, 4);
+    struct discovery_answer a;
+    assert_int_equal(discovery_mdns_parse(msg, len, &a), 0);
+    assert_string_equal(a.own_ip, "10.66.0.30");
+    discovery_answer_clear(&a);
+}
+
 static void test_mac_forms(void **state)
 {
     (void)state;
@@ -419,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_xm_search_reply),
         cmocka_unit_test(test_ssdp_and_upnp),
         cmocka_unit_test(test_mdns_answers),
+        cmocka_unit_test(test_mdns_prefers_configured_address),
         cmocka_unit_test(test_mac_forms),
         cmocka_unit_test(test_emit_flags_misaddressed_device),
         cmocka_unit_test(test_neighbour_table),
