@@ -9,6 +9,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <dirent.h>
 #include <errno.h>
+#include <ctype.h>
 #include <expat.h>
 #include <pcre2.h>
 #include <pthread.h>
@@ -918,6 +919,8 @@ static size_t literals_of_range(const char *p, const char *end, struct literal_r
  * that match no text of their own (lookarounds, inline flags). */
 static const char *group_content(const char *p)
 {
+    if (p[1] == '*')
+        return NULL; /* a verb such as (*UCP): no text of its own */
     if (p[1] != '?')
         return p + 1; /* capturing group */
     const char *q = p + 2;
@@ -1001,10 +1004,24 @@ static size_t literals_of_range(const char *p, const char *end, struct literal_r
     }
 }
 
+/* True when an inline flag group turns extended mode on ((?x), (?ix),
+ * (?xi:...)): whitespace in the pattern is then not text. */
+static bool sets_extended_mode(const char *pattern)
+{
+    for (const char *p = strstr(pattern, "(?"); p; p = strstr(p + 2, "(?"))
+        for (const char *q = p + 2; *q && *q != ')' && *q != ':'; q++) {
+            if (*q == 'x')
+                return true;
+            if (!isalpha((unsigned char)*q) && *q != '-' && *q != '^')
+                break;
+        }
+    return false;
+}
+
 /* The literals of a whole pattern (see literals_of_range). */
 static size_t extract_literals(const char *pattern, struct literal_run *out, size_t max)
 {
-    if (strstr(pattern, "(?x") || strstr(pattern, "\\Q"))
+    if (sets_extended_mode(pattern) || strstr(pattern, "\\Q"))
         return 0;
     return literals_of_range(pattern, pattern + strlen(pattern), out, max, 0);
 }
@@ -1380,10 +1397,14 @@ static void collect_candidates(const struct fp_database *db, struct fp_matcher *
             rc = hs_scan(m->prefilter, value, (unsigned)len, 0, m->scratch, on_hs_match, m);
         for (size_t i = 0; i < m->hit_count; i++)
             m->seen[m->hits[i] >> 3] = 0;
-        if (rc != HS_SUCCESS)
-            m->hit_count = 0;
-        for (size_t i = 0; i < ix->unindexed_count; i++)
-            add_hit(m, ix->unindexed[i]);
+        if (rc == HS_SUCCESS) {
+            for (size_t i = 0; i < ix->unindexed_count; i++)
+                add_hit(m, ix->unindexed[i]);
+        } else {
+            m->hit_count = 0; /* the prefilter failed: every pattern runs */
+            for (size_t i = 0; i < db->count; i++)
+                add_hit(m, (unsigned)i);
+        }
         sort_hits(m->hits, m->hit_count);
         size_t unique = 0;
         for (size_t i = 0; i < m->hit_count; i++)

@@ -179,8 +179,11 @@ static void append_name(char *buf, size_t size, size_t *used, const char *key, c
     const char *parts[] = {*used ? " " : "", key, "=", value};
     for (size_t i = 0; i < 4; i++) {
         size_t n = strlen(parts[i]);
-        if (*used + n >= size)
+        if (*used + n >= size) {
             n = size - 1 - *used;
+            while (n && ((unsigned char)parts[i][n] & 0xc0) == 0x80)
+                n--; /* never half a UTF-8 character: the JSON would be invalid */
+        }
         memcpy(buf + *used, parts[i], n);
         *used += n;
     }

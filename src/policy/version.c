@@ -248,6 +248,8 @@ enum fw_cmp fw_version_compare(const struct fw_version *a, const struct fw_versi
             return a->build < b->build ? FW_LESS : FW_GREATER;
         return FW_EQUAL;
     }
+    /* Here at most one side has a date and at most one a build number: a
+     * date against a number, or a build against none, cannot be ordered. */
     bool a_any = a->has_build || a->build_date, b_any = b->has_build || b->build_date;
-    return a_any == b_any ? FW_EQUAL : FW_INCOMPARABLE;
+    return (a_any || b_any) ? FW_INCOMPARABLE : FW_EQUAL;
 }

@@ -380,16 +380,23 @@ static const char *observed_value(const struct vuln_db *db, const struct vuln_bl
     return NULL;
 }
 
-static bool in_version_list(const struct vuln_block *b, const struct fw_version *v)
+/* Whether v is one of the block's listed versions: IN, OUT, or UNKNOWN when
+ * it matches one only up to a build the device did not say (V5.5.101 against
+ * a listed "V5.5.101 build 210625": never silently "not affected"). */
+static enum fw_outcome version_list_outcome(const struct vuln_block *b, const struct fw_version *v)
 {
+    enum fw_outcome o = OUTCOME_OUT;
     for (size_t i = 0; i < b->version_count; i++) {
         const struct fw_version *pv = &b->parsed_versions[i];
         bool listed_build = pv->has_build || pv->build_date;
-        enum fw_cmp c = listed_build ? fw_version_compare(v, pv) : fw_version_compare_parts(v, pv);
+        enum fw_cmp parts = fw_version_compare_parts(v, pv);
+        enum fw_cmp c = listed_build && parts == FW_EQUAL ? fw_version_compare(v, pv) : parts;
         if (c == FW_EQUAL)
-            return true;
+            return OUTCOME_IN;
+        if (parts == FW_EQUAL && c == FW_INCOMPARABLE)
+            o = OUTCOME_UNKNOWN; /* same version, builds that cannot be told apart */
     }
-    return false;
+    return o;
 }
 
 /* Folds one comparison into the outcome: OUT wins over UNKNOWN over IN. */
@@ -417,9 +424,12 @@ static enum fw_outcome firmware_outcome(const struct vuln_block *b, const char *
         *why = "firmware version is not one camaudit understands";
         return OUTCOME_UNKNOWN;
     }
-    if (b->version_count && !in_version_list(b, &v))
-        return OUTCOME_OUT;
     enum fw_outcome o = OUTCOME_IN;
+    if (b->version_count) {
+        o = version_list_outcome(b, &v);
+        if (o == OUTCOME_OUT)
+            return OUTCOME_OUT;
+    }
     if (b->min)
         o = fold(o, fw_version_compare(&v, &b->vmin), FW_LESS, FW_LESS);
     if (b->max && o != OUTCOME_OUT)

@@ -232,9 +232,12 @@ static size_t tally_manufacturers(const struct report *r, struct tally **out)
         qsort(t, n, sizeof *t, compare_tally);
     if (n > CHART_MAX_BARS) {
         size_t other = 0;
-        for (size_t i = CHART_MAX_BARS - 1; i < n; i++)
+        int flagged = 0; /* a restricted maker folded in keeps the bar red */
+        for (size_t i = CHART_MAX_BARS - 1; i < n; i++) {
             other += t[i].count;
-        t[CHART_MAX_BARS - 1] = (struct tally){"other", other, 0};
+            flagged |= t[i].flagged;
+        }
+        t[CHART_MAX_BARS - 1] = (struct tally){"other", other, flagged};
         n = CHART_MAX_BARS;
     }
     *out = t;

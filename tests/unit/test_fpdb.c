@@ -153,10 +153,14 @@ static void test_prefilter_keeps_what_pcre_matches(void **state)
                       "<fingerprint pattern=\"one|two|three\"/>"
                       "<fingerprint pattern=\"x{0,3}yyy\\.zzz\"/>"
                       "<fingerprint pattern=\"[abc]+qqq[^x]\"/>"
+                      /* extended mode set with other flags: the space is not text */
+                      "<fingerprint pattern=\"(?ix)hik vision\"/>"
+                      /* a verb is not a capturing group */
+                      "<fingerprint pattern=\"(*UCP)mno\"/>"
                       "</fingerprints>";
     struct fp_set *set = load(xml);
-    const char *values[] = {"DNVRS-Webs", "foobaz",  "foobarbaz", "abdef", "abcdef",
-                            "two",        "yyy.zzz", "xxyyy.zzz", "aqqqz"};
+    const char *values[] = {"DNVRS-Webs", "foobaz",    "foobarbaz", "abdef",     "abcdef", "two",
+                            "yyy.zzz",    "xxyyy.zzz", "aqqqz",     "HIKVISION", "mno"};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         struct seen s;
         assert_true(match(set, values[i], &s));

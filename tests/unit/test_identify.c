@@ -11,6 +11,7 @@
 #include "identify/identify.h"
 #include "identify/tables.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -168,6 +169,28 @@ static void test_model_code_fills_missing_type(void **state)
                  strcmp(dev->evidence[i].names, "device_type=nvr") == 0;
     assert_true(cited);
     device_free(dev);
+}
+
+/* A model longer than the evidence text holds is cut between characters,
+ * never inside one: the device's JSON keeps its "names". */
+static void test_long_multibyte_model_keeps_valid_json(void **state)
+{
+    static const char *const prefixes[] = {"N46X", "N46XY"}; /* both parities of the cut */
+    for (size_t p = 0; p < 2; p++) {
+        char body[1200];
+        snprintf(body, sizeof body, "<tds:Manufacturer>Annke</tds:Manufacturer><tds:Model>%s",
+                 prefixes[p]);
+        for (int i = 0; i < 300; i++)
+            strcat(body, "\xc3\xa9"); /* é */
+        strcat(body, "</tds:Model>");
+        struct device *dev = identify_pairs("onvif.device_info", body, NULL);
+        json_t *j = device_to_json(dev);
+        json_t *ev = json_array_get(json_object_get(j, "evidence"), 0);
+        assert_non_null(ev);
+        assert_non_null(json_string_value(json_object_get(ev, "names")));
+        json_decref(j);
+        device_free(dev);
+    }
 }
 
 static void test_model_code_never_overrides_stated_type(void **state)
@@ -338,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_oem_brand_with_fitting_model),
         cmocka_unit_test(test_model_code_fills_missing_type),
         cmocka_unit_test(test_model_code_never_overrides_stated_type),
+        cmocka_unit_test(test_long_multibyte_model_keeps_valid_json),
         cmocka_unit_test(test_project_model_types_examples),
         cmocka_unit_test(test_oem_brand_of_some_products_alone_names_nobody),
         cmocka_unit_test(test_oem_brand_of_all_products_names_maker),

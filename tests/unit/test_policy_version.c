@@ -23,6 +23,8 @@ static const struct cmp_case cmp_cases[] = {
     {"V5.5.6build 180326", "V5.5.6 build 180326", FW_EQUAL},
     {"V5.4.0 Build 160401", "V5.4.0 build 160401", FW_EQUAL},
     {"V5.5.0", "V5.5.0 build 170725", FW_INCOMPARABLE},
+    /* a build date against a build number cannot be ordered */
+    {"V5.4.0 Build Date 2017-01-01", "V5.4.0 build 99", FW_INCOMPARABLE},
     {"V5.5.10", "V5.5.9", FW_GREATER},
     {"V5.5", "V5.5.0", FW_EQUAL},
     {"V1.0", "v1.0", FW_EQUAL},
