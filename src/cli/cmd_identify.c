@@ -116,6 +116,11 @@ static size_t read_observations(FILE *in, const char *name, struct host_table *t
     size_t bad = 0;
     int rc;
     while ((rc = jsonl_reader_next(r, &obs, err, sizeof err)) != 0) {
+        if (rc == JSONL_READ_ERROR) {
+            log_error("%s", err);
+            bad++;
+            break;
+        }
         if (rc < 0) {
             log_error("%s", err);
             bad++;

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pwd.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,8 @@ struct import_options {
 struct observation_set {
     struct observation *items; /* sorted by ip */
     size_t count;
-    size_t used; /* how many belonged to a device line */
+    size_t used; /* how many belonged to a device line (each counted once) */
+    bool *taken; /* per item: already counted in used */
 };
 
 static void import_usage(FILE *out)
@@ -65,6 +68,11 @@ static int load_observations(const char *path, struct observation_set *set)
     char err[512];
     struct observation obs;
     while ((got = jsonl_reader_next(r, &obs, err, sizeof err)) != 0) {
+        if (got == JSONL_READ_ERROR) {
+            log_error("%s", err);
+            rc = -1;
+            break;
+        }
         if (got < 0) {
             log_error("%s", err);
             rc = -1;
@@ -88,6 +96,7 @@ static void free_observations(struct observation_set *set)
     for (size_t i = 0; i < set->count; i++)
         observation_clear(&set->items[i]);
     free(set->items);
+    free(set->taken);
 }
 
 /* The observations of one address: a run of the sorted array. */
@@ -113,7 +122,7 @@ static int parse_time(const char *text, double *out)
 {
     char *end;
     double v = strtod(text, &end);
-    if (*text && !*end && v > 0) {
+    if (*text && !*end && v > 0 && isfinite(v)) {
         *out = v;
         return 0;
     }
@@ -201,7 +210,13 @@ static int store_one(struct store *st, int64_t scan, struct device *dev,
 {
     size_t count = 0;
     const struct observation *mine = observations_of(obs, dev->ip, &count);
-    obs->used += count;
+    if (count && !obs->taken)
+        obs->taken = xcalloc(obs->count, sizeof *obs->taken);
+    for (size_t i = 0; i < count; i++) {
+        size_t at = (size_t)(mine - obs->items) + i;
+        obs->used += !obs->taken[at]; /* an address listed twice counts once */
+        obs->taken[at] = true;
+    }
     int rc = store_add_host(st, scan, dev, mine, count);
     device_free(dev);
     return rc;
@@ -232,6 +247,10 @@ static int import_devices(struct store *st, int64_t scan, FILE *in, const char *
             printf("stored %zu\n", stored);
             fflush(stdout);
         }
+    }
+    if (rc == EXIT_OK && ferror(in)) {
+        log_error("cannot read '%s': %s", name, strerror(errno));
+        rc = EXIT_FAILURE_RUNTIME;
     }
     free(line);
     log_info("stored %zu devices in scan %lld", stored, (long long)scan);

@@ -339,8 +339,14 @@ int jsonl_reader_next(struct jsonl_reader *r, struct observation *obs, char *err
     for (;;) {
         size_t len;
         bool too_long;
-        if (!read_bounded_line(r, &len, &too_long))
+        if (!read_bounded_line(r, &len, &too_long)) {
+            if (ferror(r->in)) { /* a read error is not the end of the input */
+                snprintf(err, err_size, "%s: read error after line %zu: %s", r->name,
+                         r->line_number, strerror(errno));
+                return JSONL_READ_ERROR;
+            }
             return 0;
+        }
         r->line_number++;
         if (too_long) {
             snprintf(err, err_size, "%s:%zu: line longer than %zu bytes", r->name, r->line_number,

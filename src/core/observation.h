@@ -60,7 +60,9 @@ struct jsonl_reader;
 /* max_line bounds one line; longer lines are reported as errors and skipped. */
 struct jsonl_reader *jsonl_reader_new(FILE *in, const char *name, size_t max_line);
 /* Returns 1 with *obs filled, 0 at end of input, -1 for a malformed line
- * (message with file name and line number in err; the caller may go on). */
+ * (message with file name and line number in err; the caller may go on),
+ * JSONL_READ_ERROR when the input cannot be read on (message in err; stop). */
+#define JSONL_READ_ERROR (-2)
 int jsonl_reader_next(struct jsonl_reader *r, struct observation *obs, char *err, size_t err_size);
 size_t jsonl_reader_line(const struct jsonl_reader *r);
 void jsonl_reader_free(struct jsonl_reader *r);

@@ -306,6 +306,14 @@ static int add_file_to(struct target_set *set, struct range_list *list, const ch
     int rc = 0;
     while (rc == 0 && fgets(line, sizeof line, f)) {
         line_number++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            /* A longer line would come back in pieces: a comment's tail
+             * read as targets, a name cut in two. */
+            snprintf(err, err_size, "%s:%zu: line longer than %zu bytes", path, line_number,
+                     sizeof line - 1);
+            rc = -1;
+            break;
+        }
         char *hash = strchr(line, '#');
         if (hash)
             *hash = '\0';

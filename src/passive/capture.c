@@ -28,18 +28,8 @@ struct capture {
 
 #define PCAP_FILE_HEADER 24
 #define PCAP_RECORD_HEADER 16
-#define PCAPNG_MAGIC 0x0a0d0d0au
 
 /* True when f starts with a pcapng section header block (f is rewound). */
-static bool file_is_pcapng(FILE *f)
-{
-    unsigned char magic[4];
-    bool ng = fread(magic, 1, 4, f) == 4 && ((uint32_t)magic[0] << 24 | (uint32_t)magic[1] << 16 |
-                                             (uint32_t)magic[2] << 8 | magic[3]) == PCAPNG_MAGIC;
-    rewind(f);
-    return ng;
-}
-
 static int apply_filter(struct capture *cap, const char *filter, char *err, size_t err_size)
 {
     if (!filter)
@@ -75,7 +65,6 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
         snprintf(err, err_size, "cannot read '%s': %s", path, strerror(errno));
         return NULL;
     }
-    bool pcapng = file_is_pcapng(f);
     pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
     if (!p) {
         fclose(f);
@@ -85,7 +74,9 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
     struct capture *cap = xcalloc(1, sizeof *cap);
     cap->pcap = p;
     cap->name = xstrdup(path);
-    cap->pcapng = pcapng;
+    /* libpcap reports a pcapng section's version (1.0), a pcap file's 2.4:
+     * no peeking at the magic, which a pipe could not rewind. */
+    cap->pcapng = pcap_major_version(p) == 1;
     cap->good_offset = PCAP_FILE_HEADER;
     if (check_linktype(cap, err, err_size) != 0 || apply_filter(cap, filter, err, err_size) != 0) {
         capture_close(cap);

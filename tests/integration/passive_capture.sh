@@ -51,6 +51,16 @@ before=$("$camaudit" scans 2>/dev/null | grep -c "camaudit passive")
 after=$("$camaudit" scans 2>/dev/null | grep -c "camaudit passive")
 [ "$before" -ge 1 ] && [ "$after" = "$before" ] || bad "--no-store: scans $before before, $after after"
 
+# Through a pipe (nothing to rewind), pcap and pcapng read as from the file.
+for kind in en10mb.pcap scene.pcapng; do
+  [ -f "$work/$kind" ] || continue # no editcap: no pcapng copy
+  "$camaudit" -q passive --read "$work/$kind" --no-store --jsonl >"$work/direct.out" 2>/dev/null
+  cat "$work/$kind" | "$camaudit" -q passive --read /dev/stdin --no-store --jsonl \
+    >"$work/piped.out" 2>"$work/err" || bad "$kind through a pipe: $(cat "$work/err")"
+  [ -s "$work/piped.out" ] && cmp -s "$work/direct.out" "$work/piped.out" ||
+    bad "$kind through a pipe differs from the file"
+done
+
 # A BPF filter keeps only DNS.
 "$camaudit" -q passive --read "$work/en10mb.pcap" --filter "udp port 53" --observations "$work/dns.obs" >/dev/null
 signals=$(python3 -c "import json,sys; print(' '.join(sorted({json.loads(l)['signal'] for l in open(sys.argv[1])})))" "$work/dns.obs")

@@ -136,6 +136,22 @@ static void test_file_errors_name_the_file(void **state)
     assert_non_null(strstr(err, ":4:"));
     assert_non_null(strstr(err, "300.0.0.1"));
     unlink(path);
+    /* A line too long to read whole is refused, never split into pieces (a
+     * comment's tail would become targets). */
+    strcpy(path, "/tmp/camaudit-targets-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    char longline[5000];
+    memset(longline, 'x', sizeof longline);
+    memcpy(longline, "# ", 2);
+    memcpy(longline + sizeof longline - 14, " 198.51.100.7\n", 14);
+    assert_int_equal(write(fd, longline, sizeof longline), (ssize_t)sizeof longline);
+    close(fd);
+    struct target_set *fresh = target_set_new();
+    assert_int_equal(target_set_add_file(fresh, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":1: line longer than"));
+    target_set_free(fresh);
+    unlink(path);
     target_set_free(set);
 }
 
