@@ -304,6 +304,7 @@ static void exchange_send(struct conn *c)
     struct probe_session *s = &c->ps->session;
     char *req = NULL;
     size_t len = 0;
+    s->closed_by_peer = false;
     s->module->build_request(s, &req, &len);
     if (len)
         bufferevent_write(c->bev, req, len);
@@ -381,6 +382,7 @@ static void conn_event_cb(struct bufferevent *bev, short events, void *arg)
         return;
     }
     /* EOF or error: the answer (if any) is all there is. */
+    c->ps->session.closed_by_peer = c->connected && (events & BEV_EVENT_EOF);
     if ((events & BEV_EVENT_ERROR) && log_verbosity() >= 2)
         log_debug("%s:%u %s: %s", c->host->ip, c->ps->port, c->connected ? "read" : "connect",
                   evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));

@@ -320,6 +320,7 @@ static void copy_body(const struct head_info *info, const uint8_t *body, size_t 
         out->body_len = keep;
         out->body_complete = body_status(info, body, avail) == HTTP_PARSE_COMPLETE;
     }
+    out->body_until_close = info->framing == BODY_UNTIL_CLOSE;
     out->body_capped = out->body_len == limit && (want > limit || !out->body_complete);
     out->body[out->body_len] = '\0';
 }

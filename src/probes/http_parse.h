@@ -39,8 +39,9 @@ struct http_response {
     size_t header_bytes;    /* status line + headers + blank line */
     char *body;             /* owned, de-chunked, NUL-terminated, at most body_limit */
     size_t body_len;
-    bool body_complete; /* the whole declared body was present */
-    bool body_capped;   /* the body was cut at body_limit */
+    bool body_complete;    /* the whole declared body was present */
+    bool body_until_close; /* no length: the body ends with the connection */
+    bool body_capped;      /* the body was cut at body_limit */
 };
 
 enum http_parse_result {

@@ -40,9 +40,11 @@ struct probe_session {
     const struct probe_module *module;
     const char *ip; /* text form, for Host headers and observations */
     uint16_t port;
-    unsigned step;   /* module-defined; starts at 0 */
-    bool done;       /* set by parse_response when nothing follows */
-    bool keep_alive; /* set by parse_response: the next request may use this connection */
+    unsigned step;       /* module-defined; starts at 0 */
+    bool done;           /* set by parse_response when nothing follows */
+    bool keep_alive;     /* set by parse_response: the next request may use this connection */
+    bool closed_by_peer; /* set by the engine: the answer ended with the connection (a body
+                            without a length is then whole) */
     char redirect[PROBE_PATH_MAX]; /* http: path of a same-host redirect to follow */
     struct obs_list *out;
 };

@@ -180,7 +180,9 @@ static bool looks_like_key_values(const char *body, size_t len)
 
 static void parse_favicon(struct probe_session *s, const struct http_response *r)
 {
-    if (r->status != 200 || r->body_len == 0 || !r->body_complete || r->body_capped)
+    /* Whole: its length reached, or no length and the server closed. */
+    bool whole = r->body_complete || (r->body_until_close && s->closed_by_peer);
+    if (r->status != 200 || r->body_len == 0 || !whole || r->body_capped)
         return;
     char md5[33];
     favicon_md5_hex(r->body, r->body_len, md5);

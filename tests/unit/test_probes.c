@@ -133,6 +133,26 @@ static void test_http_ignores_login_pages_as_device_info(void **state)
     obs_list_clear(&f.obs);
 }
 
+/* A favicon sent without a length is whole when the server closed the
+ * connection after it, not when the read merely timed out. */
+static void test_http_favicon_ended_by_close(void **state)
+{
+    (void)state;
+    struct fixture f;
+    for (int closed = 0; closed < 2; closed++) {
+        session_start(&f, &probe_http, 80);
+        f.s.step = 4; /* favicon */
+        f.s.closed_by_peer = closed;
+        answer(&f, "HTTP/1.0 200 OK\r\nContent-Type: image/x-icon\r\n\r\nICONDATA");
+        if (closed)
+            assert_string_equal(signal_value(&f, "http.favicon_md5"),
+                                "d8e10ae73a7ab24c9d27bc5da19fdf5f");
+        else
+            assert_null(signal_value(&f, "http.favicon_md5"));
+        obs_list_clear(&f.obs);
+    }
+}
+
 static void test_http_follows_one_same_host_redirect(void **state)
 {
     (void)state;
@@ -417,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_http_walks_device_paths),
         cmocka_unit_test(test_http_records_device_answers),
         cmocka_unit_test(test_http_ignores_login_pages_as_device_info),
+        cmocka_unit_test(test_http_favicon_ended_by_close),
         cmocka_unit_test(test_http_follows_one_same_host_redirect),
         cmocka_unit_test(test_http_gives_up_on_non_http),
         cmocka_unit_test(test_rtsp_reads_dahua_trace),
