@@ -33,8 +33,7 @@ struct import_options {
 struct observation_set {
     struct observation *items; /* sorted by ip */
     size_t count;
-    size_t used; /* how many belonged to a device line (each counted once) */
-    bool *taken; /* per item: already counted in used */
+    bool *taken; /* per item: its address has a device line (NULL: none yet) */
 };
 
 static void import_usage(FILE *out)
@@ -212,11 +211,8 @@ static int store_one(struct store *st, int64_t scan, struct device *dev,
     const struct observation *mine = observations_of(obs, dev->ip, &count);
     if (count && !obs->taken)
         obs->taken = xcalloc(obs->count, sizeof *obs->taken);
-    for (size_t i = 0; i < count; i++) {
-        size_t at = (size_t)(mine - obs->items) + i;
-        obs->used += !obs->taken[at]; /* an address listed twice counts once */
-        obs->taken[at] = true;
-    }
+    for (size_t i = 0; i < count; i++)
+        obs->taken[(size_t)(mine - obs->items) + i] = true;
     int rc = store_add_host(st, scan, dev, mine, count);
     device_free(dev);
     return rc;
@@ -254,9 +250,11 @@ static int import_devices(struct store *st, int64_t scan, FILE *in, const char *
     }
     free(line);
     log_info("stored %zu devices in scan %lld", stored, (long long)scan);
-    if (obs->used < obs->count)
-        log_warn("%zu observations were not stored: no device line has their address",
-                 obs->count - obs->used);
+    size_t unused = 0;
+    for (size_t i = 0; i < obs->count; i++)
+        unused += !obs->taken || !obs->taken[i];
+    if (unused)
+        log_warn("%zu observations were not stored: no device line has their address", unused);
     return rc;
 }
 

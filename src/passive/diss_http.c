@@ -12,8 +12,7 @@
 #include "passive/dissect.h"
 #include "passive/tcp_follow.h"
 #include "passive/textproto.h"
-
-#include <string.h>
+#include "probes/http_parse.h"
 
 #define HTTP_FLOWS 64
 #define HTTP_FLOW_BYTES 8192
@@ -41,57 +40,19 @@ static void emit_header(struct passive *ps, const struct packet *pkt, enum emit_
         passive_emit(ps, pkt, side, port, signal, v, vlen);
 }
 
-/* Content-Length of a header block, or -1 when absent or unreadable. */
-static long content_length(const uint8_t *p, size_t len)
-{
-    const uint8_t *v;
-    size_t vlen;
-    if (!text_header(p, len, "Content-Length", &v, &vlen) || vlen == 0 || vlen > 9)
-        return -1;
-    long n = 0;
-    for (size_t i = 0; i < vlen; i++) {
-        if (v[i] < '0' || v[i] > '9')
-            return -1;
-        n = n * 10 + (v[i] - '0');
-    }
-    return n;
-}
-
-/* The status code of a response's first line, or 0. */
-static unsigned status_code(const uint8_t *p, size_t len)
-{
-    if (len < 12 || p[8] != ' ')
-        return 0;
-    unsigned code = 0;
-    for (size_t i = 9; i < 12; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return 0;
-        code = code * 10 + (unsigned)(p[i] - '0');
-    }
-    return code;
-}
-
-/* True when the bytes of a response hold all the dissector reads: the whole
- * header block and the body up to its end (Content-Length reached, the last
- * chunk, or no body by its status: 1xx, 204, 304), its first HTTP_BODY_WANT
- * bytes, or its closing </html>. */
+/* True when the bytes of a response hold all the dissector reads: the
+ * answer is whole by its own framing (src/probes/http_parse: length,
+ * chunks, no body by status, interim answers skipped) or never will be
+ * (malformed), or its first HTTP_BODY_WANT body bytes or its closing
+ * </html> are there. */
 static bool response_complete(const uint8_t *p, size_t len)
 {
+    if (http_response_status(p, len) != HTTP_PARSE_INCOMPLETE)
+        return true;
     const uint8_t *body;
     size_t body_len;
-    if (!text_body(p, len, &body, &body_len))
-        return false;
-    size_t head_len = len - body_len;
-    unsigned code = status_code(p, head_len);
-    if ((code >= 100 && code < 200) || code == 204 || code == 304)
-        return true;
-    long declared = content_length(p, head_len);
-    if (declared >= 0 && body_len >= (size_t)declared)
-        return true;
-    if (body_len >= 5 && memcmp(body + body_len - 5, "0\r\n\r\n", 5) == 0 &&
-        text_find_ci(p, head_len, "chunked"))
-        return true;
-    return body_len >= HTTP_BODY_WANT || text_find_ci(body, body_len, "</html>") != NULL;
+    return text_body(p, len, &body, &body_len) &&
+           (body_len >= HTTP_BODY_WANT || text_find_ci(body, body_len, "</html>") != NULL);
 }
 
 /* Reads one response (all of it that is here), crediting pkt's source. */

@@ -59,7 +59,6 @@ enum tcp_follow_result tcp_follow_append(struct tcp_follow *t, struct tcp_flow *
         return FOLLOW_BROKEN;
     memcpy(f->buf + f->len, pkt->payload + skip, n);
     f->len += n;
-    f->first.payload_len = f->len;
     f->next_seq += (uint32_t)n;
     f->age = ++t->clock;
     return FOLLOW_APPENDED;
@@ -88,11 +87,10 @@ void tcp_follow_begin(struct tcp_follow *t, struct tcp_flow *slot, const struct 
     size_t n = pkt->payload_len < t->flow_bytes ? pkt->payload_len : t->flow_bytes;
     slot->used = true;
     slot->first = *pkt;
-    slot->first.l3 = NULL; /* points into a frame that will be gone */
-    slot->first.l3_len = 0;
+    /* Addressing only: the frame these point into will be gone. */
+    slot->first.l3 = slot->first.payload = NULL;
+    slot->first.l3_len = slot->first.payload_len = 0;
     memcpy(slot->buf, pkt->payload, n);
-    slot->first.payload = slot->buf;
-    slot->first.payload_len = n;
     slot->len = n;
     slot->next_seq = pkt->tcp_seq + (uint32_t)pkt->payload_len;
     slot->age = ++t->clock;

@@ -17,7 +17,7 @@
 
 struct tcp_flow {
     bool used;
-    struct packet first; /* the first segment's header; payload points at buf */
+    struct packet first; /* the first segment's addressing (no payload: see buf) */
     uint32_t next_seq;
     uint64_t age;
     size_t len;

@@ -275,31 +275,34 @@ static enum http_parse_result body_status(const struct head_info *info, const ui
     return HTTP_PARSE_INCOMPLETE;
 }
 
-/* Bytes of the interim answers (1xx but 101 Switching Protocols: 100
- * Continue, 103 Early Hints) that precede the real one; at most a few. */
-static size_t interim_bytes(const uint8_t *data, size_t len)
+/* parse_head of the real answer: interim ones (1xx but 101 Switching
+ * Protocols: 100 Continue, 103 Early Hints; at most a few) are stepped over,
+ * their bytes counted in *skipped. Each head is parsed once. */
+static enum http_parse_result parse_answer_head(const uint8_t *data, size_t len,
+                                                struct head_info *info, struct http_response *out,
+                                                size_t *skipped)
 {
-    size_t skipped = 0;
-    for (int i = 0; i < 8; i++) {
-        struct head_info info;
-        if (parse_head(data + skipped, len - skipped, &info, NULL) != HTTP_PARSE_COMPLETE ||
-            info.rtsp || info.status >= 200 || info.status == 101)
-            break;
-        skipped += info.header_bytes;
+    *skipped = 0;
+    for (int interim = 0;; interim++) {
+        enum http_parse_result r = parse_head(data + *skipped, len - *skipped, info, out);
+        if (r != HTTP_PARSE_COMPLETE || interim == 8 || info->rtsp || info->status >= 200 ||
+            info->status == 101)
+            return r;
+        *skipped += info->header_bytes;
+        if (out)
+            memset(out, 0, sizeof *out); /* the interim answer's headers are not kept */
     }
-    return skipped;
 }
 
 enum http_parse_result http_response_status(const uint8_t *data, size_t len)
 {
-    size_t interim = interim_bytes(data, len);
-    data += interim;
-    len -= interim;
     struct head_info info;
-    enum http_parse_result r = parse_head(data, len, &info, NULL);
+    size_t interim;
+    enum http_parse_result r = parse_answer_head(data, len, &info, NULL, &interim);
     if (r != HTTP_PARSE_COMPLETE)
         return r;
-    return body_status(&info, data + info.header_bytes, len - info.header_bytes);
+    data += interim + info.header_bytes;
+    return body_status(&info, data, len - interim - info.header_bytes);
 }
 
 static void copy_body(const struct head_info *info, const uint8_t *body, size_t avail, size_t limit,
@@ -329,17 +332,15 @@ enum http_parse_result http_parse_response(const uint8_t *data, size_t len, size
                                            struct http_response *out)
 {
     memset(out, 0, sizeof *out);
-    size_t interim = interim_bytes(data, len);
-    data += interim;
-    len -= interim;
     struct head_info info;
-    enum http_parse_result r = parse_head(data, len, &info, out);
+    size_t interim;
+    enum http_parse_result r = parse_answer_head(data, len, &info, out, &interim);
     if (r != HTTP_PARSE_COMPLETE) {
         memset(out, 0, sizeof *out);
         return r;
     }
     out->header_bytes = interim + info.header_bytes;
-    copy_body(&info, data + info.header_bytes, len - info.header_bytes, body_limit, out);
+    copy_body(&info, data + out->header_bytes, len - out->header_bytes, body_limit, out);
     return out->body_complete ? HTTP_PARSE_COMPLETE : HTTP_PARSE_INCOMPLETE;
 }
 
